@@ -1,0 +1,31 @@
+# Two commands on a fresh machine: `make build` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: setup build test dev bench clean
+
+$(STAMP): requirements.lock pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check -r requirements.lock
+	$(BIN)/python -m pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+build: setup
+	$(BIN)/yrdpm build
+
+test: setup
+	$(BIN)/python -m pytest
+
+dev: setup
+	mkdir -p .dagster
+	DAGSTER_HOME=$(CURDIR) $(BIN)/dagster dev -m pipelines.definitions
+
+bench: setup
+	$(BIN)/python scripts/benchmark.py
+
+clean:
+	rm -rf $(VENV) .dagster .pytest_cache

@@ -1,0 +1,154 @@
+"""`yrdpm`: build the dataset, query it, validate a published package."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import click
+
+
+@click.group()
+def main() -> None:
+    """Yangtze River Delta integration policy measures."""
+
+
+@main.command()
+@click.option("--raw-dir", default="raw", show_default=True, help="Directory of raw documents and their .meta.yaml files.")
+@click.option("--out-dir", default="datapackage", show_default=True, help="Where the data package is published.")
+def build(raw_dir: str, out_dir: str) -> None:
+    """Materialise the Dagster asset graph in process and publish the package.
+
+    Exits non-zero when a blocking check fails; the previous publication in
+    OUT_DIR is then left untouched.
+    """
+    from pipelines.definitions import build_definitions
+
+    raw_path, out_path = Path(raw_dir).resolve(), Path(out_dir).resolve()
+    if not raw_path.is_dir():
+        raise click.ClickException(f"raw directory not found: {raw_dir}")
+    click.echo(f"yrdpm build: {raw_path} -> {out_path}", err=True)
+    job = build_definitions(str(raw_path), str(out_path)).resolve_job_def("rebuild_dataset")
+    result = job.execute_in_process(
+        raise_on_error=False,
+        run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
+    )
+    failed_checks = [
+        ev for ev in result.get_asset_check_evaluations() if not ev.passed and ev.severity.value == "ERROR"
+    ]
+    warned_checks = [ev for ev in result.get_asset_check_evaluations() if not ev.passed and ev.severity.value == "WARN"]
+    failures = [ev for ev in result.all_events if ev.event_type_value == "STEP_FAILURE"]
+    click.echo("", err=True)
+    for ev in failed_checks:
+        click.echo(f"BLOCKING CHECK FAILED: {ev.asset_key.to_user_string()}.{ev.check_name}", err=True)
+    for ev in failures:
+        cause = ev.event_specific_data.error.cause if ev.event_specific_data and ev.event_specific_data.error else None
+        click.echo(f"STEP FAILED: {ev.step_key}: {(cause.message if cause else ev.message).strip()}", err=True)
+    for ev in warned_checks:
+        click.echo(f"check warning: {ev.asset_key.to_user_string()}.{ev.check_name}", err=True)
+
+    if not result.success:
+        click.echo("Build failed: nothing was published; the previous package is unchanged.", err=True)
+        sys.exit(1)
+    documents = result.output_for_node("documents")
+    issues = result.output_for_node("quality_issues")
+    severities = issues["severity"].value_counts().to_dict()
+    click.echo(
+        "Published {docs} documents, {sections} sections, {measures} measures; "
+        "{errors} errors, {warnings} warnings, {infos} notes in quality_issues -> {out}".format(
+            docs=len(documents),
+            sections=int(documents["n_sections"].sum()),
+            measures=int(documents["n_measures"].sum()),
+            errors=severities.get("error", 0),
+            warnings=severities.get("warning", 0),
+            infos=severities.get("info", 0),
+            out=out_path,
+        )
+    )
+
+
+@main.command()
+@click.argument("query")
+@click.option("--db", "db_path", default=None, help="DuckDB file (default: <out-dir>/yrdpm.duckdb).")
+@click.option("--out-dir", default="datapackage", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+def sql(query: str, db_path: str | None, out_dir: str, fmt: str) -> None:
+    """Run a read-only SQL query against the published DuckDB database."""
+    import duckdb
+
+    from pipelines.publishing import DUCKDB_NAME, fts_extension_path
+
+    path = Path(db_path) if db_path else Path(out_dir) / DUCKDB_NAME
+    if not path.exists():
+        raise click.ClickException(f"{path} not found: run `yrdpm build` (or `make build`) first")
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        con.execute(f"LOAD '{fts_extension_path().as_posix()}'")
+        try:
+            cursor = con.execute(query)
+        except duckdb.Error as exc:
+            raise click.ClickException(str(exc)) from exc
+        columns = [d[0] for d in cursor.description or []]
+        rows = cursor.fetchall()
+    finally:
+        con.close()
+    click.echo(render(columns, rows, fmt), nl=False)
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple, dict)):
+        return json.dumps(value, ensure_ascii=False, default=str)
+    return str(value)
+
+
+def render(columns: list[str], rows: list[tuple], fmt: str) -> str:
+    import csv
+    import io
+    import unicodedata
+
+    if fmt == "json":
+        return json.dumps([dict(zip(columns, row)) for row in rows], ensure_ascii=False, default=str, indent=2) + "\n"
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows([[_cell(v) for v in row] for row in rows])
+        return buffer.getvalue()
+
+    def width(text: str) -> int:
+        return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+    cells = [[_cell(v).replace("\n", " ") for v in row] for row in rows]
+    widths = [max([width(c)] + [width(r[i]) for r in cells]) for i, c in enumerate(columns)]
+    pad = lambda text, w: text + " " * (w - width(text))  # noqa: E731
+    lines = [" | ".join(pad(c, w) for c, w in zip(columns, widths)), "-+-".join("-" * w for w in widths)]
+    lines += [" | ".join(pad(c, w) for c, w in zip(row, widths)) for row in cells]
+    lines.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+    return "\n".join(lines) + "\n"
+
+
+@main.command(name="validate")
+@click.argument("package_dir", default="datapackage")
+def validate_command(package_dir: str) -> None:
+    """Validate a published package: pandera schemas, foreign keys and Frictionless."""
+    from pipelines.publishing import validate_package
+
+    path = Path(package_dir)
+    if not (path / "datapackage.json").exists():
+        raise click.ClickException(f"{path / 'datapackage.json'} not found")
+    problems = validate_package(path)
+    descriptor = json.loads((path / "datapackage.json").read_text(encoding="utf-8"))
+    click.echo(f"{descriptor.get('name')} {descriptor.get('version')}: {len(descriptor.get('resources', []))} resources")
+    if problems:
+        for problem in problems:
+            click.echo(f"INVALID: {problem}")
+        sys.exit(1)
+    click.echo("valid: schemas, foreign keys and Frictionless checks pass")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,31 @@
+"""Where the pipeline reads raw documents and publishes the package."""
+
+
+from pathlib import Path
+
+import dagster as dg
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+class ProjectPaths(dg.ConfigurableResource):
+    """Input and output directories; relative paths are taken from the repository root."""
+
+    raw_dir: str = "raw"
+    out_dir: str = "datapackage"
+
+    def _resolve(self, value: str) -> Path:
+        path = Path(value)
+        return path if path.is_absolute() else REPO_ROOT / path
+
+    @property
+    def raw_path(self) -> Path:
+        return self._resolve(self.raw_dir)
+
+    @property
+    def out_path(self) -> Path:
+        return self._resolve(self.out_dir)
+
+
+def default_resources(raw_dir: str = "raw", out_dir: str = "datapackage") -> dict[str, object]:
+    return {"paths": ProjectPaths(raw_dir=raw_dir, out_dir=out_dir)}

@@ -1,0 +1,160 @@
+"""Step 2: remove markup and noise, keeping every removed piece with a reason.
+
+The result is a list of content lines (MappedText, so spans stay exact) and a
+list of noise spans. Rules for textual noise live in rules/noise.yaml.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from pipelines.extraction.textmap import MappedText
+
+RULES_DIR = Path(__file__).parent / "rules"
+
+_BLOCK_TAGS = (
+    "p|div|br|li|ul|ol|h[1-6]|tr|table|section|article|header|footer|blockquote|pre|hr|dd|dt|dl|title|body|html|head"
+)
+_KNOWN_TAGS = _BLOCK_TAGS + "|span|a|strong|em|b|i|u|font|img|td|th|tbody|thead|meta|link|sup|sub|small|center"
+_TAG = re.compile(r"</?([A-Za-z][A-Za-z0-9]*)(?:\s[^<>]*)?/?>")
+_SNIFF = re.compile(rf"</?(?:{_KNOWN_TAGS})(?:\s[^<>]*)?/?>", re.IGNORECASE)
+_COMMENT = re.compile(r"<!--.*?-->|<!DOCTYPE[^>]*>", re.DOTALL | re.IGNORECASE)
+_RAW_BLOCK = re.compile(r"<(script|style|noscript)\b[^>]*>.*?</\1\s*>", re.DOTALL | re.IGNORECASE)
+_ENTITY = re.compile(r"&(?:[A-Za-z][A-Za-z0-9]{1,31}|#\d{1,7}|#[xX][0-9A-Fa-f]{1,6});")
+_IS_BLOCK = re.compile(rf"^(?:{_BLOCK_TAGS})$", re.IGNORECASE)
+
+_MARKDOWN_LINE = (
+    (re.compile(r"^\s{0,3}#{1,6}\s+"), "markdown_heading_marker"),
+    (re.compile(r"^\s{0,3}>\s?"), "markdown_quote_marker"),
+    (re.compile(r"^\s{0,3}[-*+]\s+(?=\S)"), "markdown_list_marker"),
+)
+_MARKDOWN_INLINE = (
+    (re.compile(r"!\[[^\]]*\]\([^)]*\)"), "markdown_image"),
+    (re.compile(r"(?<=\])\([^)\s]*\)"), "markdown_link_target"),
+    (re.compile(r"\[(?=[^\]]*\]\()|\](?=\()"), "markdown_link_bracket"),
+    (re.compile(r"\*\*|__|(?<![\w*])\*(?!\s)|`"), "markdown_emphasis"),
+)
+
+
+@dataclass(frozen=True)
+class Noise:
+    start: int  # source offsets
+    end: int
+    text: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class NoiseRule:
+    name: str
+    pattern: re.Pattern[str]
+    scope: str  # "line" or "inline"
+    ends_body: bool
+
+
+@dataclass(frozen=True)
+class CleanedText:
+    lines: list[MappedText]  # non-empty, stripped content lines
+    noise: list[Noise]
+    body_end_line: int | None  # index of the first line after an end-of-body marker
+    had_markup: bool
+
+
+@lru_cache(maxsize=1)
+def noise_rules() -> tuple[NoiseRule, ...]:
+    data = yaml.safe_load((RULES_DIR / "noise.yaml").read_text(encoding="utf-8"))
+    return tuple(
+        NoiseRule(r["name"], re.compile(r["pattern"]), r["scope"], bool(r.get("ends_body", False)))
+        for r in data["rules"]
+    )
+
+
+def looks_like_html(text: str) -> bool:
+    return _SNIFF.search(text) is not None
+
+
+def strip_markup(source: MappedText) -> tuple[MappedText, list[Noise]]:
+    """Remove HTML comments, script/style blocks and tags; decode entities.
+
+    Block-level tags become line breaks so paragraphs stay apart.
+    """
+    noise: list[Noise] = []
+    edits: list[tuple[int, int, str]] = []
+    taken = [False] * len(source.text)
+
+    def take(match: re.Match[str], reason: str, replacement: str) -> None:
+        s, e = match.span()
+        if any(taken[s:e]):
+            return
+        for i in range(s, e):
+            taken[i] = True
+        edits.append((s, e, replacement))
+        noise.append(Noise(source.starts[s], source.ends[e - 1], match.group(0), reason))
+
+    for m in _COMMENT.finditer(source.text):
+        take(m, "html_comment", "")
+    for m in _RAW_BLOCK.finditer(source.text):
+        take(m, "html_script_or_style", "\n")
+    for m in _TAG.finditer(source.text):
+        take(m, "html_markup", "\n" if _IS_BLOCK.match(m.group(1)) else "")
+    for m in _ENTITY.finditer(source.text):
+        decoded = html.unescape(m.group(0))
+        if decoded != m.group(0) and not any(taken[m.start() : m.end()]):
+            edits.append((m.start(), m.end(), decoded.replace("\xa0", " ")))
+    return source.edit(edits), noise
+
+
+def _remove_all(line: MappedText, pattern: re.Pattern[str], reason: str, noise: list[Noise]) -> MappedText:
+    edits = []
+    for m in pattern.finditer(line.text):
+        if m.end() > m.start():
+            edits.append((m.start(), m.end(), ""))
+            noise.append(Noise(line.starts[m.start()], line.ends[m.end() - 1], m.group(0), reason))
+    return line.edit(edits) if edits else line
+
+
+def clean(source_text: str, file_format: str) -> CleanedText:
+    """Split decoded text into content lines, removing markup and noise."""
+    mapped = MappedText.of_source(source_text)
+    noise: list[Noise] = []
+    had_markup = file_format == "html" or looks_like_html(source_text)
+    if had_markup:
+        mapped, noise = strip_markup(mapped)
+
+    lines: list[MappedText] = []
+    body_end_line: int | None = None
+    for raw_line in mapped.lines():
+        line = raw_line.strip()
+        if not line:
+            continue
+        if file_format == "md":
+            for pattern, reason in _MARKDOWN_LINE:
+                line = _remove_all(line, pattern, reason, noise)
+            for pattern, reason in _MARKDOWN_INLINE:
+                line = _remove_all(line, pattern, reason, noise)
+            line = line.strip()
+        ends_body = False
+        for rule in noise_rules():
+            if not line:
+                break
+            if rule.scope == "inline":
+                before = len(line)
+                line = _remove_all(line, rule.pattern, rule.name, noise).strip()
+                ends_body = ends_body or (rule.ends_body and len(line) < before)
+            elif rule.pattern.fullmatch(line.text):
+                start, end = line.span
+                noise.append(Noise(start, end, line.text, rule.name))
+                ends_body = ends_body or rule.ends_body
+                line = MappedText.empty()
+        if line:
+            lines.append(line)
+        if ends_body:
+            body_end_line = len(lines)
+    noise.sort(key=lambda n: (n.start, n.end))
+    return CleanedText(lines, noise, body_end_line, had_markup)

@@ -1,0 +1,336 @@
+"""One document in, its records out: the extraction library's entry point.
+
+`extract_document` is a pure function of the raw bytes, the file's path and
+its metadata; it never raises for bad input but returns the problem as a
+quality issue, so one bad file never stops a build.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from typing import Any, Mapping
+
+from pipelines.extraction.cleaning import clean
+from pipelines.extraction.decoding import DecodeError, decode_bytes
+from pipelines.extraction.normalising import detect_script, normalise
+from pipelines.extraction.paragraphs import RESPONSIBILITY_CLAUSE, split_lines
+from pipelines.extraction.structure import (
+    MeasureNode,
+    SectionNode,
+    Structure,
+    build_structure,
+    organisation_name,
+    parse_date,
+    structure_rules,
+)
+from pipelines.extraction.textmap import MappedText
+
+FORMATS = {".txt": "txt", ".text": "txt", ".html": "html", ".htm": "html", ".md": "md", ".markdown": "md"}
+METADATA_FIELDS = ("title", "issuers", "issue_date", "effective_date", "doc_type")
+_ISSUED_BY = re.compile(r"(?P<date>\d{4}年\d{1,2}月(?:\d{1,2}日)?)[，,\s]*(?P<who>[^，,。；《》]{2,40}?)(?:联合)?印发《(?P<title>[^》]{4,80})》")
+_EFFECTIVE = re.compile(r"自\s*(\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)\s*起(?:施行|实施|执行|生效)")
+_DOC_TYPE_WORDS = (
+    ("实施方案", "implementation_plan"),
+    ("政策措施", "policy_measures"),
+    ("若干措施", "policy_measures"),
+    ("行动计划", "plan"),
+    ("行动方案", "plan"),
+    ("规划", "plan"),
+    ("方案", "plan"),
+)
+
+
+@dataclass(frozen=True)
+class RawDocument:
+    path: str  # relative to the repository root, POSIX separators
+    data: bytes
+    metadata: Mapping[str, Any] | None = None
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
+
+    @property
+    def file_format(self) -> str:
+        return FORMATS.get(PurePosixPath(self.path).suffix.lower(), "txt")
+
+    @property
+    def doc_id(self) -> str:
+        if self.metadata and self.metadata.get("doc_id"):
+            return str(self.metadata["doc_id"])
+        return slug(PurePosixPath(self.path).stem)
+
+
+@dataclass
+class Extraction:
+    doc_id: str
+    source_file: str
+    source_text: str | None = None
+    documents: list[dict[str, Any]] = field(default_factory=list)
+    document_parts: list[dict[str, Any]] = field(default_factory=list)
+    sections: list[dict[str, Any]] = field(default_factory=list)
+    measures: list[dict[str, Any]] = field(default_factory=list)
+    noise: list[dict[str, Any]] = field(default_factory=list)
+    quality_issues: list[dict[str, Any]] = field(default_factory=list)
+
+    def issue(self, check: str, severity: str, message: str, object_id: str | None = None) -> None:
+        self.quality_issues.append(
+            {"doc_id": self.doc_id, "object_id": object_id or self.source_file, "check": check, "severity": severity, "message": message}
+        )
+
+
+def slug(text: str) -> str:
+    value = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    return value or "document"
+
+
+def extract_document(raw: RawDocument) -> Extraction:
+    """Decode, clean, structure and describe one document."""
+    result = Extraction(raw.doc_id, raw.path)
+    try:
+        decoded = decode_bytes(raw.data)
+    except DecodeError as exc:
+        result.issue("decode", "error", f"{raw.path}: {exc}")
+        return result
+    source = decoded.text
+    result.source_text = source
+
+    cleaned = clean(source, raw.file_format)
+    if not cleaned.lines:
+        result.issue("structure", "error", f"{raw.path}: no content left after removing markup and noise")
+    units = split_lines(cleaned.lines)
+    structure = build_structure(units, cleaned.body_end_line)
+    for check, severity, message in structure.problems:
+        result.issue(check, severity, f"{raw.path}: {message}")
+
+    script = detect_script(source)
+    _emit_records(result, structure, script)
+    result.noise = [
+        {"noise_id": f"{result.doc_id}-n{i:04d}", "doc_id": result.doc_id, "reason": n.reason, "text_original": n.text, "span_start": n.start, "span_end": n.end}
+        for i, n in enumerate(cleaned.noise, start=1)
+    ]
+    result.documents = [_document_row(raw, result, structure, script, decoded.encoding, cleaned)]
+    return result
+
+
+# ----------------------------------------------------------------- records
+
+
+def _record_text(pieces: list[MappedText]) -> tuple[str, int, int]:
+    """text_original and span of a record made of one or more pieces."""
+    pieces = [p for p in pieces if p]
+    original = "\n".join(p.text for p in pieces)
+    return original, pieces[0].starts[0], pieces[-1].ends[-1]
+
+
+def _strip_label(mt: MappedText, node_marker_length: int | None) -> MappedText:
+    return mt[node_marker_length:].strip() if node_marker_length else mt
+
+
+def _emit_records(result: Extraction, structure: Structure, script: str) -> None:
+    doc_id = result.doc_id
+    rules = structure_rules()
+    for seq, (_, part) in enumerate(structure.parts, start=1):
+        original, start, end = _record_text(part.pieces)
+        result.document_parts.append(
+            {"part_id": f"{doc_id}-p{seq:03d}", "doc_id": doc_id, "seq": seq, "kind": part.kind, "text": normalise(original, script), "text_original": original, "span_start": start, "span_end": end}
+        )
+
+    section_ids: dict[int, str] = {}
+    ordered = sorted(structure.sections, key=lambda s: s.pieces[0].starts[0])
+    for seq, node in enumerate(ordered, start=1):
+        section_ids[id(node)] = f"{doc_id}-s{seq:03d}"
+    for seq, node in enumerate(ordered, start=1):
+        original, start, end = _record_text(node.pieces)
+        intro = "\n".join(normalise(p.text, script) for p in node.intro if p) or None
+        result.sections.append(
+            {
+                "section_id": section_ids[id(node)],
+                "doc_id": doc_id,
+                "parent_id": section_ids[id(node.parent)] if node.parent else None,
+                "level": node.level,
+                "label": node.marker.label if node.marker else None,
+                "label_number": node.marker.value if node.marker else None,
+                "seq": seq,
+                "title": normalise(node.title_mt.text, script) if node.title_mt else None,
+                "intro_text": intro,
+                "kind": _section_kind(node, rules),
+                "declared_count": node.declared_count,
+                "text_original": original,
+                "span_start": start,
+                "span_end": end,
+            }
+        )
+
+    for seq, measure in enumerate(structure.measures, start=1):
+        result.measures.append(_measure_row(doc_id, seq, measure, section_ids, script))
+
+
+def _section_kind(node: SectionNode, rules: Any) -> str:
+    if node.is_framework(rules):
+        return "framework"
+    if node.is_group:
+        return "group"
+    return "part" if node.has_subsections else "section"
+
+
+def _measure_row(doc_id: str, seq: int, measure: MeasureNode, section_ids: dict[int, str], script: str) -> dict[str, Any]:
+    pieces = [u.mt for u in measure.units]
+    original, start, end = _record_text(pieces)
+    first = _strip_label(pieces[0], measure.marker.length if measure.marker else None)
+    body = "\n".join([first.text, *(p.text for p in pieces[1:])])
+    responsibility = None
+    clause = _trailing_clause(body)
+    if clause:
+        body, responsibility = body[: clause.start()].rstrip(), clause.group(0)
+        responsibility = re.sub(r"^[（(]\s*|\s*[)）]$", "", responsibility)
+    return {
+        "measure_id": f"{doc_id}-m{seq:03d}",
+        "doc_id": doc_id,
+        "section_id": section_ids.get(id(measure.section)) if measure.section else None,
+        "seq": seq,
+        "label": measure.marker.label if measure.marker else None,
+        "label_number": measure.marker.value if measure.marker else None,
+        "title": normalise(measure.title, script) if measure.title else None,
+        "text": normalise(body, script),
+        "text_original": original,
+        "responsibility_text": normalise(responsibility, script) if responsibility else None,
+        "span_start": start,
+        "span_end": end,
+    }
+
+
+def _trailing_clause(text: str) -> re.Match[str] | None:
+    last = None
+    for m in RESPONSIBILITY_CLAUSE.finditer(text):
+        last = m
+    if last and not text[last.end() :].strip():
+        return last
+    return None
+
+
+# ---------------------------------------------------------------- metadata
+
+
+def _text_facts(result: Extraction, structure: Structure, script: str) -> dict[str, Any]:
+    """What the document itself says about its title, issuers and dates."""
+    rules = structure_rules()
+    facts: dict[str, Any] = {}
+    front = [p for p in result.document_parts if p["kind"] in ("title", "front_matter")]
+    titles = [p["text"] for p in front if p["kind"] == "title"]
+    if titles:
+        facts["title"] = titles[-1]
+    issuers: list[str] = []
+    for part in front:
+        name = organisation_name(part["text"], rules)
+        if name and name not in issuers:
+            issuers.append(name)
+        if "issue_date" not in facts and (date := parse_date(part["text"])):
+            facts["issue_date"], facts["issue_date_precision"] = date
+    preamble = " ".join(p["text"] for p in result.document_parts if p["kind"] == "preamble")
+    if m := _ISSUED_BY.search(preamble):
+        facts.setdefault("title", m["title"])
+        if "issue_date" not in facts and (date := parse_date(m["date"])):
+            facts["issue_date"], facts["issue_date_precision"] = date
+        if not issuers:
+            issuers = [w for w in re.split(r"[、和及]", m["who"]) if w]
+    if issuers:
+        facts["issuers"] = issuers
+    everything = " ".join(
+        [p["text"] for p in result.document_parts] + [m["text"] for m in result.measures]
+    )
+    if m := _EFFECTIVE.search(everything):
+        facts["effective_date"] = parse_date(m.group(1))[0]
+    return facts
+
+
+def _inferred_doc_type(title: str | None, cleaned: Any, preamble: str) -> str:
+    if any(n.reason in ("byline", "photo_credit", "editor_credit") for n in cleaned.noise):
+        return "news_report"
+    if "节选" in preamble:
+        return "excerpt"
+    for word, doc_type in _DOC_TYPE_WORDS:
+        if title and word in title:
+            return doc_type
+    return "plan"
+
+
+def _document_row(raw: RawDocument, result: Extraction, structure: Structure, script: str, encoding: str, cleaned: Any) -> dict[str, Any]:
+    meta = dict(raw.metadata or {})
+    facts = _text_facts(result, structure, script)
+    origin: dict[str, str] = {"doc_id": "metadata" if meta.get("doc_id") else "inferred"}
+    values: dict[str, Any] = {}
+    for name in METADATA_FIELDS:
+        text_value, meta_value = facts.get(name), meta.get(name)
+        if name == "issue_date":
+            meta_value = str(meta_value) if meta_value is not None else None
+        if meta_value is not None and text_value is not None:
+            values[name] = meta_value
+            origin[name] = "text_confirmed_by_metadata" if meta_value == text_value else "metadata_overrides_text"
+        elif meta_value is not None:
+            values[name], origin[name] = meta_value, "metadata"
+        elif text_value is not None:
+            values[name], origin[name] = text_value, "text"
+        else:
+            values[name], origin[name] = None, "none"
+    if values["issue_date"] is not None:
+        if origin["issue_date"] == "text":
+            precision = facts.get("issue_date_precision")
+        else:
+            precision = meta.get("issue_date_precision") or {4: "year", 7: "month", 10: "day"}.get(len(values["issue_date"]))
+        values["issue_date_precision"] = precision
+    else:
+        values["issue_date_precision"] = None
+    preamble = " ".join(p["text"] for p in result.document_parts if p["kind"] == "preamble")
+    if values["doc_type"] is None:
+        values["doc_type"], origin["doc_type"] = _inferred_doc_type(values["title"], cleaned, preamble), "inferred"
+    if values["title"] is None:
+        values["title"], origin["title"] = PurePosixPath(raw.path).stem, "inferred"
+        result.issue("metadata", "warning", f"{raw.path}: no title in the text or metadata; the file name stands in")
+    if not values["issuers"]:
+        values["issuers"], origin["issuers"] = ["未注明"], "none"
+        result.issue("metadata", "warning", f"{raw.path}: no issuer in the text or metadata")
+    if raw.metadata is None:
+        result.issue("metadata", "info", f"{raw.path}: no metadata file; descriptive fields are read from the text or inferred")
+    return {
+        "doc_id": result.doc_id,
+        "title": values["title"],
+        "issuers": list(values["issuers"]),
+        "issue_date": values["issue_date"],
+        "issue_date_precision": values["issue_date_precision"],
+        "effective_date": values["effective_date"],
+        "doc_type": values["doc_type"],
+        "script": script,
+        "source_file": raw.path,
+        "source_sha256": raw.sha256,
+        "source_encoding": encoding,
+        "source_description": meta.get("source"),
+        "licence": meta.get("licence"),
+        "n_sections": len(result.sections),
+        "n_measures": len(result.measures),
+        "declared_count": structure.declared_total,
+        "coverage": coverage(result),
+        "metadata_origin": json.dumps(origin, ensure_ascii=False, sort_keys=True),
+    }
+
+
+def coverage(result: Extraction) -> float:
+    """Share of non-noise, non-whitespace source characters inside some record span."""
+    text = result.source_text or ""
+    noise = [False] * len(text)
+    for n in result.noise:
+        for i in range(n["span_start"], n["span_end"]):
+            noise[i] = True
+    covered = [False] * len(text)
+    for table in (result.document_parts, result.sections, result.measures):
+        for row in table:
+            for i in range(row["span_start"], row["span_end"]):
+                covered[i] = True
+    content = [i for i, ch in enumerate(text) if not noise[i] and not ch.isspace()]
+    if not content:
+        return 0.0
+    return round(sum(covered[i] for i in content) / len(content), 6)

@@ -1,0 +1,134 @@
+"""Step 4: paragraphs.
+
+Lines become units: a line holding several numbered items (a scraped page
+that lost its line breaks) is split at item markers that continue the
+numbering; a paragraph that a line break cut in the middle of a sentence is
+joined back to its continuation.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from pipelines.extraction.numbering import Marker, match_marker
+from pipelines.extraction.textmap import MappedText
+
+# A trailing responsibility clause: （责任单位：…）, （牵头单位：…；配合单位：…）, （A、B负责）.
+RESPONSIBILITY_CLAUSE = re.compile(
+    r"[（(]\s*(?:(?:主要)?(?:责任|牵头|配合|负责|責任|牽頭|負責)(?:单位|部门|單位|部門)\s*[:：][^（）()]*"
+    r"|[^（）()]{2,80}?(?:负责|負責|牵头|牽頭)(?:[，,、；;][^（）()]{0,40})?)\s*[)）]"
+)
+_SENTENCE_END = "。！？!?；;：:…"
+_CLOSERS = "）)】」』》"
+_INLINE_AFTER = set("。；;：:）)")
+_CJK_OR_ALNUM = re.compile(r"[\u3400-\u9fffA-Za-z0-9]")
+_CONTINUATION_START = re.compile(r"[\u3400-\u9fff“‘《（(A-Za-z0-9]")
+_DATE_LINE = re.compile(r"^\d{4}\s*[年\-/.]\s*\d{1,2}")
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A paragraph candidate: its mapped text and the numbering marker it opens with."""
+
+    mt: MappedText
+    marker: Marker | None
+    line: int  # index of the content line it starts on
+
+    @property
+    def text(self) -> str:
+        return self.mt.text
+
+
+def make_unit(mt: MappedText, line: int) -> Unit:
+    return Unit(mt, match_marker(mt.text), line)
+
+
+def ends_sentence(text: str) -> bool:
+    text = text.rstrip()
+    while text and text[-1] in _CLOSERS + "”’\"'":
+        if text[-1] in _CLOSERS:
+            return True
+        text = text[:-1]
+    return bool(text) and text[-1] in _SENTENCE_END
+
+
+def _clause_splits(text: str) -> list[int]:
+    """Positions right after a responsibility clause that more text follows."""
+    cuts = []
+    for m in RESPONSIBILITY_CLAUSE.finditer(text):
+        trails_sentence = ends_sentence(text[: m.start()])
+        if trails_sentence and text[m.end() :].strip():
+            cuts.append(m.end())
+    return cuts
+
+
+def _inline_marker_splits(text: str, state: dict[str, int]) -> list[int]:
+    """Positions of item markers inside a line that continue the numbering.
+
+    A candidate must follow a sentence end and carry the next number of its
+    style (or 1 right after a colon, which opens a list), so that 三甲 or a
+    date inside a sentence never splits a paragraph.
+    """
+    cuts = []
+    for pos in range(1, len(text)):
+        prev = text[:pos].rstrip()
+        if not prev or prev[-1] not in _INLINE_AFTER or text[pos].isspace():
+            continue
+        marker = match_marker(text, pos)
+        if marker is None:
+            continue
+        expected = state.get(marker.style, 0) + 1
+        if marker.value == expected or (marker.value == 1 and prev[-1] in "：:"):
+            cuts.append(pos)
+            state[marker.style] = marker.value
+    return cuts
+
+
+def split_lines(lines: list[MappedText]) -> list[Unit]:
+    """One unit per line, split further at inline item markers and clauses."""
+    units: list[Unit] = []
+    state: dict[str, int] = {}
+    for index, line in enumerate(lines):
+        marker = match_marker(line.text)
+        if marker:
+            state[marker.style] = marker.value
+        cuts = sorted(set(_inline_marker_splits(line.text, state)) | set(_clause_splits(line.text)))
+        bounds = [0, *cuts, len(line)]
+        for start, end in zip(bounds, bounds[1:]):
+            piece = line[start:end].strip()
+            if piece:
+                units.append(make_unit(piece, index))
+    return units
+
+
+def looks_like_title(unit: Unit) -> bool:
+    """A heading-like line: no sentence punctuation inside, not a full sentence."""
+    text = unit.text[unit.marker.length :] if unit.marker else unit.text
+    body = text.rstrip("。")
+    return len(body) <= 40 and not re.search(r"[，,；;。]", body)
+
+
+def is_broken(current: Unit, following: Unit) -> bool:
+    """True when `current` was cut mid-sentence and `following` continues it."""
+    if following.marker is not None or ends_sentence(current.text):
+        return False
+    if current.marker is not None and looks_like_title(current):
+        return False
+    if not re.search(r"[，,、。；;]", current.text):
+        return False  # titles and names carry no sentence punctuation
+    if not _CJK_OR_ALNUM.match(current.text[-1]) or not _CONTINUATION_START.match(following.text[0]):
+        return False
+    return not _DATE_LINE.match(following.text)
+
+
+def rejoin_broken(units: list[Unit], stop_line: int | None = None) -> list[Unit]:
+    """Join units cut by a line break; never across an end-of-body marker."""
+    out: list[Unit] = []
+    for unit in units:
+        if out and is_broken(out[-1], unit) and (stop_line is None or unit.line < stop_line or out[-1].line >= stop_line):
+            previous = out.pop()
+            out.append(replace(previous, mt=previous.mt + unit.mt))
+        else:
+            out.append(unit)
+    return out

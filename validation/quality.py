@@ -1,0 +1,165 @@
+"""Domain checks over the extracted tables; their findings form quality_issues.
+
+Each check is a pure function from frames (and the decoded sources, for
+spans) to issue records. `domain_issues` runs them all; the Dagster asset
+checks report per check from the resulting quality_issues table.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Any, Callable, Mapping
+
+import pandas as pd
+import pandera.pandas as pa
+from pandera.typing import DataFrame
+
+from pipelines.extraction.numbering import match_marker
+from validation.schemas import QualityIssuesModel, to_frame
+from validation.tables import QUALITY_ISSUES
+
+COVERAGE_GOAL = 0.999
+EXCERPT_TYPES = {"news_report", "excerpt"}
+DOMAIN_CHECKS = ("numbering_continuity", "declared_counts", "coverage", "spans")
+
+Issue = dict[str, Any]
+
+
+def _issue(doc_id: str | None, object_id: str | None, check: str, severity: str, message: str) -> Issue:
+    return {"doc_id": doc_id, "object_id": object_id, "check": check, "severity": severity, "message": message}
+
+
+# ------------------------------------------------------------ numbering
+
+
+def _style_of(label: str) -> str | None:
+    marker = match_marker(label + "\u3000x")  # a marker needs text after it
+    return marker.style if marker else None
+
+
+def check_numbering(sections: pd.DataFrame, measures: pd.DataFrame) -> list[Issue]:
+    """Gaps, duplicates and unexpected restarts in each numbering sequence.
+
+    A sequence is one numbering style in one document. It either restarts at
+    1 under each parent or runs on across parents; the document shows which.
+    """
+    issues: list[Issue] = []
+    records = []
+    for frame, id_col, parent_col in ((sections, "section_id", "parent_id"), (measures, "measure_id", "section_id")):
+        for row in frame.dropna(subset=["label_number"]).itertuples(index=False):
+            row = row._asdict()
+            records.append((row["doc_id"], row["span_start"], _style_of(row["label"]), row[parent_col], int(row["label_number"]), row["label"], row[id_col]))
+    records.sort(key=lambda r: (r[0], r[1]))
+    sequences: dict[tuple[str, str | None], list[tuple]] = {}
+    for rec in records:
+        sequences.setdefault((rec[0], rec[2]), []).append(rec)
+    for (doc_id, style), seq in sequences.items():
+        for prev, cur in zip(seq, seq[1:]):
+            _, _, _, prev_parent, prev_value, prev_label, _ = prev
+            _, _, _, parent, value, label, object_id = cur
+            if value == prev_value + 1 or (parent != prev_parent and value == 1):
+                continue
+            if value == prev_value:
+                message = f"duplicate number {label} after {prev_label}"
+            elif value > prev_value + 1:
+                missing = value - prev_value - 1
+                message = f"numbering gap: {prev_label} is followed by {label} ({missing} number{'s' if missing > 1 else ''} missing)"
+            elif value == 1:
+                message = f"numbering restarts at {label} within the same parent after {prev_label}"
+            else:
+                message = f"numbering goes back from {prev_label} to {label}"
+            issues.append(_issue(doc_id, object_id, "numbering_continuity", "warning", message))
+    return issues
+
+
+# ------------------------------------------------------- declared counts
+
+
+def check_declared_counts(documents: pd.DataFrame, sections: pd.DataFrame, measures: pd.DataFrame) -> list[Issue]:
+    """Counts a document states (共有20项重点任务) against what was found."""
+    issues: list[Issue] = []
+    doc_types = dict(zip(documents["doc_id"], documents["doc_type"]))
+    per_section = measures["section_id"].value_counts().to_dict()
+    for row in sections.dropna(subset=["declared_count"]).itertuples(index=False):
+        declared, found = int(row.declared_count), int(per_section.get(row.section_id, 0))
+        if declared != found:
+            excerpt = doc_types.get(row.doc_id) in EXCERPT_TYPES
+            issues.append(_issue(
+                row.doc_id, row.section_id, "declared_counts", "info" if excerpt else "warning",
+                f"section {row.label or row.title} declares {declared} tasks, {found} found"
+                + (" (the document is an excerpt)" if excerpt else ""),
+            ))
+    for row in documents.dropna(subset=["declared_count"]).itertuples(index=False):
+        declared = int(row.declared_count)
+        section_sum = sections.loc[sections["doc_id"] == row.doc_id, "declared_count"].dropna()
+        if len(section_sum):
+            total = int(section_sum.sum())
+            severity, verdict = ("info", "match") if total == declared else ("warning", "do not match")
+            issues.append(_issue(row.doc_id, row.doc_id, "declared_counts", severity,
+                                 f"document declares {declared} tasks; its sections declare {total} in all: they {verdict}"))
+        if int(row.n_measures) != declared:
+            excerpt = row.doc_type in EXCERPT_TYPES
+            issues.append(_issue(row.doc_id, row.doc_id, "declared_counts", "info" if excerpt else "warning",
+                                 f"document declares {declared} tasks, {int(row.n_measures)} measures found"))
+    return issues
+
+
+# ------------------------------------------------------------- coverage
+
+
+def check_coverage(documents: pd.DataFrame) -> list[Issue]:
+    issues = []
+    for row in documents.itertuples(index=False):
+        coverage = float(row.coverage)
+        severity = "info" if coverage >= COVERAGE_GOAL else "warning"
+        issues.append(_issue(row.doc_id, row.doc_id, "coverage", severity,
+                             f"{coverage:.2%} of the non-noise source characters are in some record"))
+    return issues
+
+
+# ---------------------------------------------------------------- spans
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def check_spans(frames: Mapping[str, pd.DataFrame], sources: Mapping[str, str]) -> list[Issue]:
+    """Each record's source slice, less noise and whitespace, is its text_original."""
+    issues: list[Issue] = []
+    noise = frames["noise"]
+    noise_by_doc = {doc: list(zip(g["span_start"], g["span_end"])) for doc, g in noise.groupby("doc_id")}
+    for table, id_col in (("document_parts", "part_id"), ("sections", "section_id"), ("measures", "measure_id")):
+        for row in frames[table].itertuples(index=False):
+            row = row._asdict()
+            source = sources.get(row["doc_id"])
+            object_id = row[id_col]
+            start, end = int(row["span_start"]), int(row["span_end"])
+            if source is None or not (0 <= start < end <= len(source)):
+                issues.append(_issue(row["doc_id"], object_id, "spans", "error", f"span {start}:{end} lies outside the source text"))
+                continue
+            kept = [True] * (end - start)
+            for ns, ne in noise_by_doc.get(row["doc_id"], []):
+                for i in range(max(ns, start), min(ne, end)):
+                    kept[i - start] = False
+            sliced = "".join(ch for ch, keep in zip(source[start:end], kept) if keep)
+            if _squash(html.unescape(sliced)) != _squash(row["text_original"]):
+                issues.append(_issue(row["doc_id"], object_id, "spans", "error",
+                                     f"source slice {start}:{end} does not hold the record's text_original"))
+    return issues
+
+
+# ---------------------------------------------------------------- all
+
+
+@pa.check_types
+def domain_issues(frames: Mapping[str, pd.DataFrame], sources: Mapping[str, str]) -> DataFrame[QualityIssuesModel]:
+    checks: dict[str, Callable[[], list[Issue]]] = {
+        "numbering_continuity": lambda: check_numbering(frames["sections"], frames["measures"]),
+        "declared_counts": lambda: check_declared_counts(frames["documents"], frames["sections"], frames["measures"]),
+        "coverage": lambda: check_coverage(frames["documents"]),
+        "spans": lambda: check_spans(frames, sources),
+    }
+    issues = [issue for name in DOMAIN_CHECKS for issue in checks[name]()]
+    return to_frame(QUALITY_ISSUES, issues)

@@ -1,0 +1,137 @@
+"""Pandera DataFrameModels generated from validation.tables.
+
+Every model is strict (no undeclared columns) and shares the base checks of
+TableModel. Frames are built with `to_frame` so dtypes always match the
+model; transforms that produce tables are decorated with @pa.check_types.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable, Mapping
+
+import pandas as pd
+import pandera.pandas as pa
+from pandera.typing import Series
+
+from validation.tables import TABLES, Field, Table
+
+PANDAS_DTYPES: dict[str, Any] = {
+    "string": pd.StringDtype("pyarrow"),
+    "integer": pd.Int64Dtype(),
+    "number": pd.Float64Dtype(),
+    "list": object,
+}
+_ANNOTATIONS: dict[str, Any] = {
+    "string": Series[pd.StringDtype],
+    "integer": Series[pd.Int64Dtype],
+    "number": Series[pd.Float64Dtype],
+    "list": Series[object],
+}
+
+
+class TableModel(pa.DataFrameModel):
+    """Base for all published tables: strict columns, declared order."""
+
+    class Config:
+        strict = True
+        ordered = True
+        coerce = False
+
+
+def _is_list_of_strings(series: pd.Series) -> pd.Series:
+    return series.map(lambda v: isinstance(v, list) and len(v) > 0 and all(isinstance(x, str) and x for x in v))
+
+
+def _no_blank_strings(series: pd.Series) -> pd.Series:
+    return series.isna() | (series.astype("string").str.strip().str.len() > 0)
+
+
+def _field_spec(f: Field) -> Any:
+    return pa.Field(
+        nullable=not f.required,
+        unique=f.unique,
+        isin=list(f.enum) if f.enum else None,
+        str_matches=f.pattern,
+        ge=f.minimum,
+        le=f.maximum,
+        description=f.description,
+    )
+
+
+def _shared_checks(table: Table) -> dict[str, Any]:
+    """Column checks every table gets: no blank strings, lists of strings."""
+    checks: dict[str, Any] = {}
+    strings = [f.name for f in table.fields if f.type == "string"]
+    lists = [f.name for f in table.fields if f.type == "list"]
+    if strings:
+        checks["strings_not_blank"] = pa.check(*strings, name="not_blank")(
+            lambda cls, series: _no_blank_strings(series)
+        )
+    if lists:
+        checks["lists_of_strings"] = pa.check(*lists, name="list_of_strings")(
+            lambda cls, series: _is_list_of_strings(series)
+        )
+    return checks
+
+
+def _model_for(table: Table) -> type[TableModel]:
+    attrs: dict[str, Any] = {"__annotations__": {}}
+    for f in table.fields:
+        attrs["__annotations__"][f.name] = _ANNOTATIONS[f.type]
+        attrs[f.name] = _field_spec(f)
+    attrs.update(_shared_checks(table))
+    attrs["Config"] = type("Config", (TableModel.Config,), {"name": table.name, "description": table.description})
+    if table.primary_key and len(table.primary_key) > 1:
+        attrs["Config"].unique = list(table.primary_key)
+    class_name = "".join(part.title() for part in table.name.split("_")) + "Model"
+    return type(class_name, (TableModel,), attrs)
+
+
+MODELS: dict[str, type[TableModel]] = {t.name: _model_for(t) for t in TABLES}
+DocumentsModel = MODELS["documents"]
+DocumentPartsModel = MODELS["document_parts"]
+SectionsModel = MODELS["sections"]
+MeasuresModel = MODELS["measures"]
+NoiseModel = MODELS["noise"]
+QualityIssuesModel = MODELS["quality_issues"]
+
+
+def to_frame(table: Table, records: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
+    """Build a frame with exactly the table's columns, typed and sorted."""
+    rows = [{name: record.get(name) for name in table.field_names} for record in records]
+    frame = pd.DataFrame(rows, columns=table.field_names)
+    for f in table.fields:
+        if f.type == "list":
+            frame[f.name] = frame[f.name].astype(object)
+        else:
+            frame[f.name] = frame[f.name].astype(PANDAS_DTYPES[f.type])
+    if table.sort_by and len(frame):
+        frame = frame.sort_values(list(table.sort_by), kind="stable", na_position="first").reset_index(drop=True)
+    return frame
+
+
+def validate(table: Table, frame: pd.DataFrame) -> pd.DataFrame:
+    """Validate every row (lazy: all failures reported together)."""
+    return MODELS[table.name].validate(frame, lazy=True)
+
+
+def foreign_key_violations(frames: Mapping[str, pd.DataFrame]) -> list[str]:
+    """Foreign keys across frames; pandera validates one frame at a time."""
+    problems: list[str] = []
+    for table in TABLES:
+        frame = frames.get(table.name)
+        if frame is None:
+            continue
+        for fk in table.foreign_keys:
+            target = frames.get(fk.reference_table)
+            if target is None:
+                continue
+            known = set(target[fk.reference_fields].dropna())
+            values = frame[fk.fields].dropna()
+            missing = sorted(set(values) - known)
+            if missing:
+                problems.append(
+                    f"{table.name}.{fk.fields} -> {fk.reference_table}.{fk.reference_fields}: "
+                    f"{len(missing)} unknown value(s), e.g. {missing[:3]}"
+                )
+    return problems

@@ -1,0 +1,199 @@
+"""The one definition of every published table.
+
+Pandera models (validation.schemas), the Frictionless table schemas and the
+DuckDB DDL (pipelines.publishing) and the codebook are all generated from
+TABLES, so a column is added or described in exactly one place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+DOC_TYPES = ("plan", "implementation_plan", "policy_measures", "news_report", "excerpt")
+SECTION_KINDS = ("part", "section", "group", "framework")
+PART_KINDS = (
+    "title",
+    "front_matter",
+    "preamble",
+    "closing_note",
+    "attachment",
+    "signature",
+    "unstructured",
+)
+SEVERITIES = ("error", "warning", "info")
+DATE_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?$"
+ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    type: str  # string | integer | number | list (of strings)
+    description: str
+    required: bool = False
+    unique: bool = False
+    enum: tuple[str, ...] | None = None
+    pattern: str | None = None
+    minimum: float | None = None
+    maximum: float | None = None
+
+
+@dataclass(frozen=True)
+class ForeignKey:
+    fields: str
+    reference_table: str
+    reference_fields: str
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    title: str
+    description: str
+    fields: tuple[Field, ...]
+    primary_key: tuple[str, ...] = ()
+    foreign_keys: tuple[ForeignKey, ...] = ()
+    sort_by: tuple[str, ...] = field(default=())
+
+    @property
+    def field_names(self) -> list[str]:
+        return [f.name for f in self.fields]
+
+
+def _span_fields(what: str) -> tuple[Field, Field]:
+    return (
+        Field("span_start", "integer", f"Offset of the first character of the {what} in the decoded source text (0-based, inclusive).", required=True, minimum=0),
+        Field("span_end", "integer", f"Offset just past the last character of the {what} in the decoded source text (exclusive).", required=True, minimum=1),
+    )
+
+
+DOCUMENTS = Table(
+    name="documents",
+    title="Policy documents",
+    description="One row per source document: what it is, who issued it and when, and how completely it was extracted.",
+    primary_key=("doc_id",),
+    sort_by=("doc_id",),
+    fields=(
+        Field("doc_id", "string", "Stable document identifier (from the metadata file, else the file name).", required=True, unique=True, pattern=ID_PATTERN),
+        Field("title", "string", "Document title in Simplified Chinese.", required=True),
+        Field("issuers", "list", "Issuing bodies, in Chinese, as a list.", required=True),
+        Field("issue_date", "string", "Issue date in ISO 8601 at its precision (YYYY, YYYY-MM or YYYY-MM-DD).", pattern=DATE_PATTERN),
+        Field("issue_date_precision", "string", "Precision of issue_date.", enum=("day", "month", "year")),
+        Field("effective_date", "string", "Date the document takes effect, when it says so (ISO 8601).", pattern=DATE_PATTERN),
+        Field("doc_type", "string", "Kind of document (controlled vocabulary).", required=True, enum=DOC_TYPES),
+        Field("script", "string", "Script of the source text: zh-Hans (Simplified) or zh-Hant (Traditional).", required=True, enum=("zh-Hans", "zh-Hant")),
+        Field("source_file", "string", "Path of the raw file, relative to the repository root.", required=True),
+        Field("source_sha256", "string", "SHA-256 of the raw file's bytes.", required=True, pattern=r"^[0-9a-f]{64}$"),
+        Field("source_encoding", "string", "Character encoding the raw file was decoded from.", required=True),
+        Field("source_description", "string", "Where the text was collected from (from the metadata file)."),
+        Field("licence", "string", "Licence or copyright status of the source text."),
+        Field("n_sections", "integer", "Number of rows in sections for this document.", required=True, minimum=0),
+        Field("n_measures", "integer", "Number of rows in measures for this document.", required=True, minimum=0),
+        Field("declared_count", "integer", "Total number of tasks the document says it contains (e.g. 共165项重点任务), when stated.", minimum=0),
+        Field("coverage", "number", "Share of the non-noise, non-whitespace source characters that fall inside some extracted record (goal: 1.0).", required=True, minimum=0, maximum=1),
+        Field("metadata_origin", "string", "JSON object: for each descriptive field, where its value came from (text, metadata, metadata_overrides_text, text_confirmed_by_metadata, inferred, none).", required=True),
+    ),
+)
+
+DOCUMENT_PARTS = Table(
+    name="document_parts",
+    title="Document parts outside the section tree",
+    description="Titles, front matter (datelines, issuer lines, transmittal notices), preambles, closing notes, attachments and signatures.",
+    primary_key=("part_id",),
+    foreign_keys=(ForeignKey("doc_id", "documents", "doc_id"),),
+    sort_by=("doc_id", "seq"),
+    fields=(
+        Field("part_id", "string", "Stable identifier: doc_id, 'p' and the position.", required=True, unique=True, pattern=ID_PATTERN),
+        Field("doc_id", "string", "Document the part belongs to.", required=True),
+        Field("seq", "integer", "Position of the part among the document's parts.", required=True, minimum=1),
+        Field("kind", "string", "Role of the part.", required=True, enum=PART_KINDS),
+        Field("text", "string", "Normalised text (Simplified Chinese, consistent punctuation).", required=True),
+        Field("text_original", "string", "Text exactly as the source has it (line breaks inside a paragraph removed).", required=True),
+        *_span_fields("part"),
+    ),
+)
+
+SECTIONS = Table(
+    name="sections",
+    title="Sections",
+    description="The heading hierarchy of each document: parts, sections, framework sections and unheaded groups.",
+    primary_key=("section_id",),
+    foreign_keys=(
+        ForeignKey("doc_id", "documents", "doc_id"),
+        ForeignKey("parent_id", "sections", "section_id"),
+    ),
+    sort_by=("doc_id", "seq"),
+    fields=(
+        Field("section_id", "string", "Stable identifier: doc_id, 's' and the position.", required=True, unique=True, pattern=ID_PATTERN),
+        Field("doc_id", "string", "Document the section belongs to.", required=True),
+        Field("parent_id", "string", "Enclosing section; null at the top level."),
+        Field("level", "integer", "Depth in the document's own hierarchy (1 = top).", required=True, minimum=1),
+        Field("label", "string", "Numbering as printed (e.g. 一、 or （十二）); null when none."),
+        Field("label_number", "integer", "Numeric value of the label (（十二） gives 12).", minimum=0),
+        Field("seq", "integer", "Position of the section in the document (1-based).", required=True, minimum=1),
+        Field("title", "string", "Heading text without numbering; null for groups without a printed heading."),
+        Field("intro_text", "string", "Text between the heading and the first child (normalised)."),
+        Field("kind", "string", "part: has sub-sections; section: lowest printed level; group: unheaded group introduced by a paragraph; framework: guiding section (指导思想, 基本原则, 主要目标 ...).", required=True, enum=SECTION_KINDS),
+        Field("declared_count", "integer", "Number of tasks the section says it has (e.g. 共有20项重点任务).", minimum=0),
+        Field("text_original", "string", "Heading and intro exactly as the source has them.", required=True),
+        *_span_fields("heading and intro"),
+    ),
+)
+
+MEASURES = Table(
+    name="measures",
+    title="Measures",
+    description="The actionable items of each document at the lowest level of its structure.",
+    primary_key=("measure_id",),
+    foreign_keys=(
+        ForeignKey("doc_id", "documents", "doc_id"),
+        ForeignKey("section_id", "sections", "section_id"),
+    ),
+    sort_by=("doc_id", "seq"),
+    fields=(
+        Field("measure_id", "string", "Stable identifier: doc_id, 'm' and the position; the same on every rebuild.", required=True, unique=True, pattern=ID_PATTERN),
+        Field("doc_id", "string", "Document the measure belongs to.", required=True),
+        Field("section_id", "string", "Section the measure sits in; null when the document has no sections."),
+        Field("seq", "integer", "Position of the measure in the document (1-based).", required=True, minimum=1),
+        Field("label", "string", "Numbering as printed (e.g. 32. or 三、); null when none."),
+        Field("label_number", "integer", "Numeric value of the label.", minimum=0),
+        Field("title", "string", "Short title when the measure opens with one (短标题。正文…)."),
+        Field("text", "string", "Measure text, normalised (Simplified Chinese), without label and responsibility clause.", required=True),
+        Field("text_original", "string", "The whole item exactly as the source has it, label and responsibility clause included.", required=True),
+        Field("responsibility_text", "string", "Trailing responsibility clause (e.g. 责任单位：…), normalised, without brackets."),
+        *_span_fields("measure"),
+    ),
+)
+
+NOISE = Table(
+    name="noise",
+    title="Removed noise",
+    description="Every piece of source text that is not content (markup, wiki navigation, credits, bylines), with the reason it was removed.",
+    primary_key=("noise_id",),
+    foreign_keys=(ForeignKey("doc_id", "documents", "doc_id"),),
+    sort_by=("doc_id", "span_start"),
+    fields=(
+        Field("noise_id", "string", "Stable identifier: doc_id, 'n' and the position.", required=True, unique=True, pattern=ID_PATTERN),
+        Field("doc_id", "string", "Document the noise was removed from.", required=True),
+        Field("reason", "string", "Why the text is noise (rule name).", required=True),
+        Field("text_original", "string", "The removed text as in the source.", required=True),
+        *_span_fields("removed text"),
+    ),
+)
+
+QUALITY_ISSUES = Table(
+    name="quality_issues",
+    title="Quality report",
+    description="Problems found while decoding, extracting and checking the documents.",
+    sort_by=("doc_id", "check", "object_id", "message"),
+    fields=(
+        Field("doc_id", "string", "Document concerned; null for build-wide issues."),
+        Field("object_id", "string", "Record concerned (section, measure, part or file)."),
+        Field("check", "string", "Name of the check that raised the issue.", required=True),
+        Field("severity", "string", "error, warning or info.", required=True, enum=SEVERITIES),
+        Field("message", "string", "What is wrong, in English.", required=True),
+    ),
+)
+
+TABLES: tuple[Table, ...] = (DOCUMENTS, DOCUMENT_PARTS, SECTIONS, MEASURES, NOISE, QUALITY_ISSUES)
+TABLES_BY_NAME = {t.name: t for t in TABLES}
