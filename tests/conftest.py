@@ -1,0 +1,50 @@
+"""Shared fixtures: the seed documents extracted once, and one fresh build."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from pipelines.assembly import RECORD_TABLES, table_frame
+from pipelines.extraction.document import RawDocument, extract_document
+from pipelines.sources import load_raw_documents
+
+REPO = Path(__file__).resolve().parents[1]
+RAW = REPO / "raw"
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def extract_text(text: str, name: str = "fixture.txt", metadata: dict | None = None, encoding: str = "utf-8"):
+    """Extract a made-up document given as text."""
+    return extract_document(RawDocument(f"raw/{name}", text.encode(encoding), metadata))
+
+
+def extract_fixture(name: str, metadata: dict | None = None):
+    return extract_document(RawDocument(f"tests/fixtures/{name}", (FIXTURES / name).read_bytes(), metadata))
+
+
+@pytest.fixture(scope="session")
+def seed_extractions():
+    documents, problems = load_raw_documents(RAW)
+    assert not problems
+    return {raw.doc_id: extract_document(raw) for raw in documents}
+
+
+@pytest.fixture(scope="session")
+def seed_tables(seed_extractions) -> dict[str, pd.DataFrame]:
+    extractions = list(seed_extractions.values())
+    return {name: table_frame(name, extractions) for name in RECORD_TABLES}
+
+
+@pytest.fixture(scope="session")
+def fresh_build(tmp_path_factory):
+    """The real Dagster job run once on raw/ into a temporary package directory."""
+    from pipelines.definitions import build_definitions
+
+    out = tmp_path_factory.mktemp("build") / "datapackage"
+    job = build_definitions(str(RAW), str(out)).resolve_job_def("rebuild_dataset")
+    result = job.execute_in_process(raise_on_error=False)
+    assert result.success
+    return out, result
