@@ -36,8 +36,8 @@ _MARKDOWN_LINE = (
 )
 _MARKDOWN_INLINE = (
     (re.compile(r"!\[[^\]]*\]\([^)]*\)"), "markdown_image"),
-    (re.compile(r"(?<=\])\([^)\s]*\)"), "markdown_link_target"),
-    (re.compile(r"\[(?=[^\]]*\]\()|\](?=\()"), "markdown_link_bracket"),
+    # [text](target): the brackets and the target go, the text stays.
+    (re.compile(r"\[(?=[^\]]*\]\([^)\s]*\))|\]\([^)\s]*\)"), "markdown_link_syntax"),
     (re.compile(r"\*\*|__|(?<![\w*])\*(?!\s)|`"), "markdown_emphasis"),
 )
 
@@ -98,7 +98,7 @@ def strip_markup(source: MappedText) -> tuple[MappedText, list[Noise]]:
         noise.append(Noise(source.starts[s], source.ends[e - 1], match.group(0), reason))
 
     for m in _COMMENT.finditer(source.text):
-        take(m, "html_comment", "")
+        take(m, "html_declaration_or_comment", "")
     for m in _RAW_BLOCK.finditer(source.text):
         take(m, "html_script_or_style", "\n")
     for m in _TAG.finditer(source.text):

@@ -35,21 +35,19 @@ def _plausibility(text: str) -> float:
 
 
 def _utf16_without_bom(data: bytes) -> str | None:
-    """UTF-16 text without BOM shows NUL in every other byte for ASCII/CJK-heavy text."""
-    if len(data) < 4 or len(data) % 2:
+    """UTF-16 without BOM: NUL bytes occur (newlines, ASCII) and one byte order reads as text."""
+    if len(data) < 4 or len(data) % 2 or b"\x00" not in data:
         return None
-    even_nuls = data[0::2].count(0)
-    odd_nuls = data[1::2].count(0)
-    half = len(data) // 2
-    for encoding, nuls in (("utf-16-le", odd_nuls), ("utf-16-be", even_nuls)):
-        if nuls >= 0.2 * half:
-            try:
-                text = data.decode(encoding)
-            except UnicodeDecodeError:
-                continue
-            if _plausibility(text) > 0.9:
-                return encoding
-    return None
+    best, best_score = None, 0.9
+    for encoding in ("utf-16-le", "utf-16-be"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        score = _plausibility(text) - len(_CONTROL.findall(text)) / len(text)
+        if score > best_score:
+            best, best_score = encoding, score
+    return best
 
 
 def decode_bytes(data: bytes) -> DecodedText:

@@ -251,7 +251,7 @@ def _text_facts(result: Extraction, structure: Structure, script: str) -> dict[s
 def _inferred_doc_type(title: str | None, cleaned: Any, preamble: str) -> str:
     if any(n.reason in ("byline", "photo_credit", "editor_credit") for n in cleaned.noise):
         return "news_report"
-    if "节选" in preamble:
+    if "节选" in (title or "") + preamble:
         return "excerpt"
     for word, doc_type in _DOC_TYPE_WORDS:
         if title and word in title:

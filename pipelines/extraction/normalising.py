@@ -49,7 +49,6 @@ def _punctuation(text: str) -> str:
             # 1.2:1 and 3,000 keep their ASCII marks: only marks touching Chinese change.
             if (before and re.match(f"[{_CJK_CONTEXT}]", before)) or (after and re.match(f"[{_CJK_CONTEXT}]", after)):
                 chars[i] = _ASCII_TO_FULLWIDTH[ch]
-    # A second pass catches marks whose neighbour was converted in the first (e.g. "),").
     return "".join(chars)
 
 
@@ -57,8 +56,9 @@ def normalise(text: str, script: str = "zh-Hans") -> str:
     if script == "zh-Hant":
         text = to_simplified(text)
     text = _FULLWIDTH_ALNUM.sub(lambda m: chr(ord(m.group(0)) - 0xFEE0), text)
-    text = _punctuation(_punctuation(text))
     text = re.sub(r"[ \t\u3000\xa0]+", " ", text)
+    text = _SPACE_NEAR_CJK.sub("", text)
+    text = _punctuation(text)
     text = _SPACE_NEAR_CJK.sub("", text)
     text = re.sub(r"\s*\n\s*", "\n", text)
     return text.strip()

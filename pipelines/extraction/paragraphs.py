@@ -53,6 +53,12 @@ def ends_sentence(text: str) -> bool:
     return bool(text) and text[-1] in _SENTENCE_END
 
 
+def ends_with_terminal(text: str) -> bool:
+    """Ends with sentence punctuation (closing quotes and brackets looked through)."""
+    text = text.rstrip().rstrip(_CLOSERS + "”’\"'")
+    return bool(text) and text[-1] in _SENTENCE_END
+
+
 def _clause_splits(text: str) -> list[int]:
     """Positions right after a responsibility clause that more text follows."""
     cuts = []

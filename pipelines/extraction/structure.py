@@ -18,11 +18,12 @@ from pathlib import Path
 import yaml
 
 from pipelines.extraction.numbering import Marker, cn_to_int
-from pipelines.extraction.paragraphs import Unit, ends_sentence, looks_like_title, rejoin_broken
+from pipelines.extraction.paragraphs import Unit, ends_with_terminal, looks_like_title, rejoin_broken
 from pipelines.extraction.textmap import MappedText
 
 RULES_DIR = Path(__file__).parent / "rules"
-TITLED_SHARE = 0.6  # share of titled paragraphs above which a list is read as titled
+TITLED_SHARE = 0.6  # share of titled paragraphs above which a list of measures is read as titled
+GROUPED_SHARE = 0.5  # share of titled paragraphs above which an unnumbered text is read as groups
 _DATE = re.compile(
     r"(?P<y>\d{4})\s*[年\-/.]\s*(?P<m>\d{1,2})\s*(?:[月\-/.]\s*(?:(?P<d>\d{1,2})\s*日?)?)?(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?"
 )
@@ -175,7 +176,7 @@ def front_matter_end(units: list[Unit], rules: StructureRules) -> int:
     for unit in units:
         text = unit.text
         front_like = unit.marker is None and len(text) <= 100 and (
-            not ends_sentence(text) or is_date_line(text) or organisation_name(text, rules)
+            not ends_with_terminal(text) or is_date_line(text) or organisation_name(text, rules)
         )
         if not front_like:
             break
@@ -199,7 +200,7 @@ def is_title_candidate(unit: Unit, rules: StructureRules) -> bool:
     return (
         unit.marker is None
         and 4 <= len(text) <= 80
-        and not ends_sentence(text)
+        and not ends_with_terminal(text)
         and not is_date_line(text)
         and organisation_name(text, rules) is None
     )
@@ -412,7 +413,7 @@ def _build_flat(
 ) -> None:
     """No printed numbering: groups of titled paragraphs, each after an untitled intro."""
     titled = [title_sentence(u.text) is not None for u in body]
-    if not body or sum(titled) < TITLED_SHARE * len(body) or not any(not t for t in titled):
+    if not body or sum(titled) < GROUPED_SHARE * len(body) or not any(not t for t in titled):
         problems.append(("structure", "error", "no recognisable structure: no numbered headings and no titled paragraphs; the text is kept as unstructured parts"))
         for unit in body:
             parts.append((unit.mt.starts[0], Part("unstructured", [unit.mt])))
