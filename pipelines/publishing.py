@@ -171,8 +171,8 @@ def descriptor(staging: Path, documents: pd.DataFrame, counts: Mapping[str, int]
             }
             resources.append({k: v for k, v in resource.items() if v is not None})
     sources = [
-        {"title": f"{row.title} ({row.source_file})", "path": row.source_file, "description": row.source_description or ""}
-        for row in documents.itertuples(index=False)
+        {"title": f"{row['title']} ({row['source_file']})", "path": row["source_file"], "description": row["source_description"] or ""}
+        for row in _records(TABLES_BY_NAME["documents"], documents)
     ]
     return {
         "$schema": "https://datapackage.org/profiles/2.0/datapackage.json",

@@ -1,0 +1,84 @@
+"""Pandera models generated from the table definitions accept valid frames and reject invalid ones."""
+
+import pandas as pd
+import pytest
+from pandera.errors import SchemaErrors
+
+from pipelines.publishing import duckdb_ddl, frictionless_schema
+from validation.schemas import MODELS, foreign_key_violations, to_frame, validate
+from validation.tables import TABLES, TABLES_BY_NAME
+
+MEASURES = TABLES_BY_NAME["measures"]
+DOCUMENTS = TABLES_BY_NAME["documents"]
+
+
+def valid_measure(**changes):
+    row = {"measure_id": "doc-a-m001", "doc_id": "doc-a", "section_id": None, "seq": 1, "label": "1.", "label_number": 1,
+           "title": None, "text": "推进合作。", "text_original": "1.推进合作。", "responsibility_text": None, "span_start": 0, "span_end": 8}
+    row.update(changes)
+    return row
+
+
+def test_every_table_has_a_strict_model_with_its_columns():
+    for table in TABLES:
+        schema = MODELS[table.name].to_schema()
+        assert list(schema.columns) == table.field_names
+        assert schema.strict is True
+
+
+def test_seed_tables_are_valid(seed_tables):
+    for name, frame in seed_tables.items():
+        validate(TABLES_BY_NAME[name], frame)
+    assert foreign_key_violations(seed_tables) == []
+
+
+@pytest.mark.parametrize(
+    "changes, column",
+    [
+        ({"text": None}, "text"),
+        ({"text": "  "}, "text"),
+        ({"seq": 0}, "seq"),
+        ({"span_start": -1}, "span_start"),
+        ({"measure_id": "Bad ID"}, "measure_id"),
+    ],
+)
+def test_invalid_measure_rows_are_rejected(changes, column):
+    frame = to_frame(MEASURES, [valid_measure(), valid_measure(**{"measure_id": "doc-a-m002", "seq": 2, **changes})])
+    with pytest.raises(SchemaErrors) as info:
+        validate(MEASURES, frame)
+    assert column in set(info.value.failure_cases["column"].astype(str))
+
+
+def test_duplicate_keys_and_unknown_columns_are_rejected():
+    with pytest.raises(SchemaErrors):
+        validate(MEASURES, to_frame(MEASURES, [valid_measure(), valid_measure()]))
+    frame = to_frame(MEASURES, [valid_measure()])
+    frame["extra"] = 1
+    with pytest.raises(SchemaErrors):
+        validate(MEASURES, frame)
+
+
+def test_vocabularies_and_lists_are_checked(seed_tables):
+    documents = seed_tables["documents"].copy()
+    documents.loc[0, "doc_type"] = "manifesto"
+    documents.at[1, "issuers"] = []
+    with pytest.raises(SchemaErrors) as info:
+        validate(DOCUMENTS, documents)
+    assert {"doc_type", "issuers"} <= set(info.value.failure_cases["column"].astype(str))
+
+
+def test_foreign_keys_across_tables(seed_tables):
+    frames = dict(seed_tables)
+    frames["measures"] = pd.concat([frames["measures"], to_frame(MEASURES, [valid_measure(doc_id="nowhere", measure_id="nowhere-m001")])])
+    problems = foreign_key_violations(frames)
+    assert len(problems) == 1 and "measures.doc_id" in problems[0]
+
+
+def test_frictionless_schema_and_duckdb_ddl_come_from_the_same_definition():
+    schema = frictionless_schema(MEASURES)
+    assert [f["name"] for f in schema["fields"]] == MEASURES.field_names
+    assert schema["primaryKey"] == ["measure_id"]
+    assert {"fields": ["section_id"], "reference": {"resource": "sections", "fields": ["section_id"]}} in schema["foreignKeys"]
+    ddl = duckdb_ddl(MEASURES)
+    assert all(f'"{name}"' in ddl for name in MEASURES.field_names)
+    assert "PRIMARY KEY (measure_id)" in ddl and "REFERENCES sections (section_id)" in ddl
