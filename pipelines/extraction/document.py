@@ -94,7 +94,7 @@ def extract_document(raw: RawDocument) -> Extraction:
     try:
         decoded = decode_bytes(raw.data)
     except DecodeError as exc:
-        result.issue("decode", "error", f"{raw.path}: {exc}")
+        result.issue("decode", "error", f"{raw.path} (sha256 {raw.sha256}): {exc}")
         return result
     source = decoded.text
     result.source_text = source
