@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from pipelines.extraction.corrections import Erratum, errata_from_data
 from pipelines.extraction.document import RawDocument
 
 METADATA_SUFFIX = ".meta.yaml"
+ERRATA_FILE = "errata.yaml"
 IGNORED_NAMES = {"README.md", ".gitkeep", ".DS_Store"}
+DATA_SUFFIXES = (".yaml", ".yml")  # metadata and errata, not documents
 
 
 @dataclass(frozen=True)
@@ -29,12 +32,22 @@ def metadata_path(document: Path) -> Path:
     return document.with_name(document.name.rsplit(".", 1)[0] + METADATA_SUFFIX)
 
 
+def load_errata(raw_dir: Path) -> tuple[tuple[Erratum, ...], list[LoadProblem]]:
+    path = raw_dir / ERRATA_FILE
+    if not path.exists():
+        return (), []
+    try:
+        return errata_from_data(yaml.safe_load(path.read_text(encoding="utf-8")) or {}), []
+    except (yaml.YAMLError, ValueError, KeyError, TypeError) as exc:
+        return (), [LoadProblem(relative_path(path, raw_dir), f"errata file is unreadable and was ignored: {exc}")]
+
+
 def load_raw_documents(raw_dir: Path) -> tuple[list[RawDocument], list[LoadProblem]]:
-    """Every document file in raw_dir (sorted by name) with its metadata, if any."""
+    """Every document file in raw_dir (sorted by name) with its metadata and errata."""
     documents: list[RawDocument] = []
-    problems: list[LoadProblem] = []
+    errata, problems = load_errata(raw_dir)
     for path in sorted(p for p in raw_dir.rglob("*") if p.is_file()):
-        if path.name.endswith(METADATA_SUFFIX) or path.name in IGNORED_NAMES or path.name.startswith("."):
+        if path.name.endswith(DATA_SUFFIXES) or path.name in IGNORED_NAMES or path.name.startswith("."):
             continue
         rel = relative_path(path, raw_dir)
         meta: dict[str, Any] | None = None
@@ -47,5 +60,6 @@ def load_raw_documents(raw_dir: Path) -> tuple[list[RawDocument], list[LoadProbl
                 meta = loaded
             except (yaml.YAMLError, ValueError, UnicodeDecodeError) as exc:
                 problems.append(LoadProblem(rel, f"metadata file {meta_file.name} is unreadable and was ignored: {exc}"))
-        documents.append(RawDocument(rel, path.read_bytes(), meta))
+        raw = RawDocument(rel, path.read_bytes(), meta)
+        documents.append(replace(raw, errata=tuple(e for e in errata if e.applies_to(raw.doc_id))))
     return documents, problems

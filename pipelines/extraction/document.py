@@ -15,8 +15,9 @@ from pathlib import PurePosixPath
 from typing import Any, Mapping
 
 from pipelines.extraction.cleaning import clean
+from pipelines.extraction.corrections import Application, Erratum, apply_errata
 from pipelines.extraction.decoding import DecodeError, decode_bytes
-from pipelines.extraction.normalising import detect_script, normalise
+from pipelines.extraction.normalising import detect_script, normalise_mapped
 from pipelines.extraction.paragraphs import RESPONSIBILITY_CLAUSE, split_lines
 from pipelines.extraction.structure import (
     MeasureNode,
@@ -26,6 +27,7 @@ from pipelines.extraction.structure import (
     organisation_name,
     parse_date,
     structure_rules,
+    title_sentence,
 )
 from pipelines.extraction.textmap import MappedText
 
@@ -49,6 +51,7 @@ class RawDocument:
     path: str  # relative to the repository root, POSIX separators
     data: bytes
     metadata: Mapping[str, Any] | None = None
+    errata: tuple[Erratum, ...] = ()  # the reviewed corrections whose scope covers this document
 
     @property
     def sha256(self) -> str:
@@ -65,6 +68,16 @@ class RawDocument:
         return slug(PurePosixPath(self.path).stem)
 
 
+@dataclass(frozen=True)
+class TextField:
+    """A normalised text value with its source map, for the enrichment steps."""
+
+    table: str
+    object_id: str
+    field: str
+    mt: MappedText
+
+
 @dataclass
 class Extraction:
     doc_id: str
@@ -75,7 +88,9 @@ class Extraction:
     sections: list[dict[str, Any]] = field(default_factory=list)
     measures: list[dict[str, Any]] = field(default_factory=list)
     noise: list[dict[str, Any]] = field(default_factory=list)
+    corrections: list[dict[str, Any]] = field(default_factory=list)
     quality_issues: list[dict[str, Any]] = field(default_factory=list)
+    text_fields: list[TextField] = field(default_factory=list)
 
     def issue(self, check: str, severity: str, message: str, object_id: str | None = None) -> None:
         self.quality_issues.append(
@@ -108,7 +123,7 @@ def extract_document(raw: RawDocument) -> Extraction:
         result.issue(check, severity, f"{raw.path}: {message}")
 
     script = detect_script(source)
-    _emit_records(result, structure, script)
+    _emit_records(result, structure, script, raw.errata)
     result.noise = [
         {"noise_id": f"{result.doc_id}-n{i:04d}", "doc_id": result.doc_id, "reason": n.reason, "text_original": n.text, "span_start": n.start, "span_end": n.end}
         for i, n in enumerate(cleaned.noise, start=1)
@@ -127,17 +142,48 @@ def _record_text(pieces: list[MappedText]) -> tuple[str, int, int]:
     return original, pieces[0].starts[0], pieces[-1].ends[-1]
 
 
-def _strip_label(mt: MappedText, node_marker_length: int | None) -> MappedText:
-    return mt[node_marker_length:].strip() if node_marker_length else mt
+class _TextMaker:
+    """Corrected, normalised text of a record, remembering fields and corrections."""
+
+    def __init__(self, result: Extraction, script: str, errata: tuple[Erratum, ...]):
+        self.result, self.script, self.errata = result, script, errata
+        self.seen: set[tuple[str, int, int]] = set()
+
+    def __call__(self, table: str, object_id: str, field_name: str, pieces: list[MappedText]) -> str | None:
+        texts = []
+        for piece in pieces:
+            if not piece:
+                continue
+            corrected, applications = apply_errata(piece, self.errata)
+            self._record(object_id, applications)
+            mt = normalise_mapped(corrected, self.script)
+            if mt:
+                self.result.text_fields.append(TextField(table, object_id, field_name, mt))
+                texts.append(mt.text)
+        return "\n".join(texts) or None
+
+    def _record(self, object_id: str, applications: list[Application]) -> None:
+        for app in applications:
+            key = (object_id, app.start, app.end)
+            if key in self.seen:
+                continue
+            self.seen.add(key)
+            self.result.corrections.append(
+                {"doc_id": self.result.doc_id, "object_id": object_id, "rule_id": app.rule_id, "original": app.original,
+                 "corrected": app.corrected, "span_start": app.start, "span_end": app.end}
+            )
 
 
-def _emit_records(result: Extraction, structure: Structure, script: str) -> None:
+def _emit_records(result: Extraction, structure: Structure, script: str, errata: tuple[Erratum, ...]) -> None:
     doc_id = result.doc_id
     rules = structure_rules()
+    make_text = _TextMaker(result, script, errata)
     for seq, (_, part) in enumerate(structure.parts, start=1):
         original, start, end = _record_text(part.pieces)
+        part_id = f"{doc_id}-p{seq:03d}"
         result.document_parts.append(
-            {"part_id": f"{doc_id}-p{seq:03d}", "doc_id": doc_id, "seq": seq, "kind": part.kind, "text": normalise(original, script), "text_original": original, "span_start": start, "span_end": end}
+            {"part_id": part_id, "doc_id": doc_id, "seq": seq, "kind": part.kind, "text": make_text("document_parts", part_id, "text", part.pieces),
+             "text_original": original, "span_start": start, "span_end": end}
         )
 
     section_ids: dict[int, str] = {}
@@ -146,18 +192,18 @@ def _emit_records(result: Extraction, structure: Structure, script: str) -> None
         section_ids[id(node)] = f"{doc_id}-s{seq:03d}"
     for seq, node in enumerate(ordered, start=1):
         original, start, end = _record_text(node.pieces)
-        intro = "\n".join(normalise(p.text, script) for p in node.intro if p) or None
+        section_id = section_ids[id(node)]
         result.sections.append(
             {
-                "section_id": section_ids[id(node)],
+                "section_id": section_id,
                 "doc_id": doc_id,
                 "parent_id": section_ids[id(node.parent)] if node.parent else None,
                 "level": node.level,
                 "label": node.marker.label if node.marker else None,
                 "label_number": node.marker.value if node.marker else None,
                 "seq": seq,
-                "title": normalise(node.title_mt.text, script) if node.title_mt else None,
-                "intro_text": intro,
+                "title": make_text("sections", section_id, "title", [node.title_mt]) if node.title_mt else None,
+                "intro_text": make_text("sections", section_id, "intro_text", node.intro),
                 "kind": _section_kind(node, rules),
                 "declared_count": node.declared_count,
                 "text_original": original,
@@ -167,7 +213,7 @@ def _emit_records(result: Extraction, structure: Structure, script: str) -> None
         )
 
     for seq, measure in enumerate(structure.measures, start=1):
-        result.measures.append(_measure_row(doc_id, seq, measure, section_ids, script))
+        result.measures.append(_measure_row(doc_id, seq, measure, section_ids, make_text))
 
 
 def _section_kind(node: SectionNode, rules: Any) -> str:
@@ -178,30 +224,39 @@ def _section_kind(node: SectionNode, rules: Any) -> str:
     return "part" if node.has_subsections else "section"
 
 
-def _measure_row(doc_id: str, seq: int, measure: MeasureNode, section_ids: dict[int, str], script: str) -> dict[str, Any]:
+def _measure_row(doc_id: str, seq: int, measure: MeasureNode, section_ids: dict[int, str], make_text: _TextMaker) -> dict[str, Any]:
+    measure_id = f"{doc_id}-m{seq:03d}"
     pieces = [u.mt for u in measure.units]
     original, start, end = _record_text(pieces)
-    first = _strip_label(pieces[0], measure.marker.length if measure.marker else None)
-    body = "\n".join([first.text, *(p.text for p in pieces[1:])])
+    body = [pieces[0][measure.marker.length :].strip() if measure.marker else pieces[0], *pieces[1:]]
     responsibility = None
-    clause = _trailing_clause(body)
+    clause = _trailing_clause(body[-1].text)
     if clause:
-        body, responsibility = body[: clause.start()].rstrip(), clause.group(0)
-        responsibility = re.sub(r"^[（(]\s*|\s*[)）]$", "", responsibility)
+        inner = body[-1][clause.start() : clause.end()]
+        body[-1] = body[-1][: clause.start()].strip()
+        responsibility = make_text("measures", measure_id, "responsibility_text", [_unbracket(inner)])
+    text = make_text("measures", measure_id, "text", body) or ""
     return {
-        "measure_id": f"{doc_id}-m{seq:03d}",
+        "measure_id": measure_id,
         "doc_id": doc_id,
         "section_id": section_ids.get(id(measure.section)) if measure.section else None,
         "seq": seq,
         "label": measure.marker.label if measure.marker else None,
         "label_number": measure.marker.value if measure.marker else None,
-        "title": normalise(measure.title, script) if measure.title else None,
-        "text": normalise(body, script),
+        "title": title_sentence(text) if measure.title else None,
+        "text": text,
         "text_original": original,
-        "responsibility_text": normalise(responsibility, script) if responsibility else None,
+        "responsibility_text": responsibility,
         "span_start": start,
         "span_end": end,
     }
+
+
+def _unbracket(mt: MappedText) -> MappedText:
+    text = mt.text
+    left = len(text) - len(re.sub(r"^[（(]\s*", "", text))
+    right = len(re.sub(r"\s*[)）]$", "", text))
+    return mt[left:right]
 
 
 def _trailing_clause(text: str) -> re.Match[str] | None:
