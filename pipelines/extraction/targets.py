@@ -1,0 +1,150 @@
+"""Quantitative targets: indicator, comparator, value (and range), unit, years.
+
+Works on normalised text that keeps its source map, so every target has the
+span of its quote. "到2025年，…" gives the target year of every target after
+it in the same paragraph; statements about the past are not targets.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from pipelines.extraction.textmap import MappedText
+
+RULES = Path(__file__).parent / "rules" / "targets.yaml"
+_YEAR_CONTEXT = re.compile(r"(?:到|至|力争到|力争|截至)\s*(20\d\d)\s*年(?:底|末|前)?|(20\d\d)\s*年(?:前|底前|以前)")
+_CLAUSE_END = re.compile(r"[，,；;。\n]")
+
+
+@dataclass(frozen=True)
+class Target:
+    indicator: str
+    comparator: str
+    value: Decimal
+    value_max: Decimal | None
+    unit: str | None
+    base_year: int | None
+    target_year: int | None
+    quote: MappedText
+
+
+@lru_cache(maxsize=1)
+def _rules() -> dict:
+    data = yaml.safe_load(RULES.read_text(encoding="utf-8"))
+    phrases = sorted(data["comparators"], key=len, reverse=True)
+    units = sorted(data["units"], key=len, reverse=True)
+    number = r"(?P<value>\d+(?:\.\d+)?)(?:\s*(?:[-—~～至到])\s*(?P<value_max>\d+(?:\.\d+)?))?"
+    unit = "(?P<unit>" + "|".join(map(re.escape, units)) + ")?"
+    ratio = r"(?P<ratio>\s*[:∶]\s*1(?![\d.]))?"
+    qualifier = "(?P<qualifier>" + "|".join(data["qualifiers"]) + ")?"
+    data["phrase_re"] = re.compile("(?P<phrase>" + "|".join(map(re.escape, phrases)) + r")\s*" + number + ratio + r"\s*" + unit + qualifier)
+    data["bare_re"] = re.compile(r"(?<![\d.])" + number + r"\s*" + unit + r"(?P<qualifier>以上|以下|以内)")
+    changes = "|".join(data["change_words"])
+    data["change_re"] = re.compile(r"较\s*(?P<base>(?:19|20)\d\d)\s*年(?P<change>" + changes + r")\s*" + number + r"\s*" + unit)
+    data["lead_verbs_re"] = re.compile("|".join(sorted(data["lead_verbs"], key=len, reverse=True)))
+    return data
+
+
+def _clauses(mt: MappedText) -> list[tuple[MappedText, bool]]:
+    """Clauses outside brackets, each with whether it ends a sentence."""
+    out, pos, depth = [], 0, 0
+    for i, ch in enumerate(mt.text):
+        depth += 1 if ch in "（(" else -1 if ch in "）)" else 0
+        if depth <= 0 and _CLAUSE_END.match(ch):
+            out.append((mt[pos:i].strip(), ch in "。\n"))
+            pos, depth = i + 1, 0
+    out.append((mt[pos:].strip(), True))
+    return [(c, end) for c, end in out if c]
+
+
+def _indicator(before: str, after: str, rules: dict) -> str:
+    text = before.strip()
+    text = re.sub(r"^(?:到|至)?\s*20\d\d\s*年(?:底|末|前)?[，,]?", "", text)
+    if "（" in text and "）" not in text[text.rindex("（"):]:
+        head, qualifier = text[: text.rindex("（")], text[text.rindex("（") + 1 :]
+        text = f"{_after_lead_verb(head, rules)}（{qualifier.strip()}）" if qualifier.strip() else _after_lead_verb(head, rules)
+    else:
+        text = _after_lead_verb(text, rules)
+    text = re.sub(r"^(?:并|且|其中|同时|全面|基本|力争|确保|努力|进一步)", "", text).strip()
+    text = re.sub(r"(?:均|分别|都|最长|最多|年均|累计)$", "", text).strip()
+    if not text and after.startswith("的"):  # "给予2年以上的工作许可": the indicator follows
+        text = after[1:].strip()
+    return text or before.strip()
+
+
+def _after_lead_verb(text: str, rules: dict) -> str:
+    """The noun phrase after the last lead verb ("设立…专项资金" gives 专项资金…); may be empty."""
+    matches = list(rules["lead_verbs_re"].finditer(text))
+    return text[matches[-1].end() :].strip() if matches else text.strip()
+
+
+def _comparator(phrase_cmp: str, qualifier: str | None, rules: dict) -> str:
+    if qualifier:
+        return rules["qualifiers"][qualifier]
+    return phrase_cmp
+
+
+def _split_indicators(indicator: str) -> list[str]:
+    parts = [p for p in re.split(r"[、和与及]", indicator) if p]
+    return parts if len(parts) > 1 else [indicator]
+
+
+def extract_targets(mt: MappedText) -> list[Target]:
+    """Targets in one paragraph of normalised text."""
+    rules = _rules()
+    targets: list[Target] = []
+    year: int | None = None
+    past = False  # a sentence that opens with a bare year ("2023年，…") reports, it does not target
+    for clause, ends_sentence in _clauses(mt):
+        text = clause.text
+        contexts = list(_YEAR_CONTEXT.finditer(text))
+        for m in contexts:
+            year, past = int(m.group(1) or m.group(2)), False
+        if not contexts and re.match(r"(19|20)\d\d\s*年", text):
+            past = True
+        skip = past or any(marker in text for marker in rules["past_markers"])
+        if ends_sentence:
+            past = False
+        if skip:
+            continue
+        found = False
+        for m in rules["change_re"].finditer(text):
+            found = True
+            indicator = _indicator(text[: m.start()], text[m.end() :], rules) + m["change"]
+            targets.append(Target(indicator, "=", Decimal(m["value"]), _dec(m["value_max"]), m["unit"], int(m["base"]), year, clause))
+        if found:
+            continue
+        for m in rules["phrase_re"].finditer(text):
+            if not m["unit"] and not m["ratio"] and not m["qualifier"] and not re.match(r"\s*[%％]", text[m.end() :]):
+                # a bare number after 达 ("达3家") still counts only with a unit
+                if m["phrase"] in ("达",):
+                    continue
+            unit = ":1" if m["ratio"] else m["unit"]
+            comparator = _comparator(rules["comparators"][m["phrase"]], m["qualifier"], rules)
+            before = text[: m.start()]
+            multi = re.search(r"(分别|均)$", before.strip())
+            indicator = _indicator(before, text[m.end() :], rules)
+            values = [(m["value"], unit)]
+            if multi and multi.group(1) == "分别":  # "分别达到1.8和5%": one value (and unit) per indicator
+                values = [(v, u or None) for v, u in re.findall(r"(\d+(?:\.\d+)?)\s*(%|％)?", text[m.start("value") :])]
+            names = _split_indicators(indicator) if multi else [indicator]
+            for i, name in enumerate(names):
+                value, value_unit = values[i] if i < len(values) else values[-1]
+                targets.append(Target(name, comparator, Decimal(value), _dec(m["value_max"]), value_unit, None, year, clause))
+            found = True
+        if found:
+            continue
+        for m in rules["bare_re"].finditer(text):
+            indicator = _indicator(text[: m.start()], text[m.end() :], rules)
+            targets.append(Target(indicator, rules["qualifiers"][m["qualifier"]], Decimal(m["value"]), _dec(m["value_max"]), m["unit"], None, year, clause))
+    return [t for t in targets if t.indicator]
+
+
+def _dec(value: str | None) -> Decimal | None:
+    return Decimal(value) if value else None
