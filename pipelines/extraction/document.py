@@ -17,6 +17,7 @@ from typing import Any, Mapping
 from pipelines.extraction.cleaning import clean
 from pipelines.extraction.corrections import Application, Erratum, apply_errata
 from pipelines.extraction.decoding import DecodeError, decode_bytes
+from pipelines.extraction.enrichment import enrich
 from pipelines.extraction.normalising import detect_script, normalise_mapped
 from pipelines.extraction.paragraphs import RESPONSIBILITY_CLAUSE, split_lines
 from pipelines.extraction.structure import (
@@ -89,6 +90,11 @@ class Extraction:
     measures: list[dict[str, Any]] = field(default_factory=list)
     noise: list[dict[str, Any]] = field(default_factory=list)
     corrections: list[dict[str, Any]] = field(default_factory=list)
+    agencies: list[dict[str, Any]] = field(default_factory=list)
+    responsibilities: list[dict[str, Any]] = field(default_factory=list)
+    targets: list[dict[str, Any]] = field(default_factory=list)
+    place_mentions: list[dict[str, Any]] = field(default_factory=list)
+    measure_themes: list[dict[str, Any]] = field(default_factory=list)
     quality_issues: list[dict[str, Any]] = field(default_factory=list)
     text_fields: list[TextField] = field(default_factory=list)
 
@@ -124,6 +130,7 @@ def extract_document(raw: RawDocument) -> Extraction:
 
     script = detect_script(source)
     _emit_records(result, structure, script, raw.errata)
+    enrich(result)
     result.noise = [
         {"noise_id": f"{result.doc_id}-n{i:04d}", "doc_id": result.doc_id, "reason": n.reason, "text_original": n.text, "span_start": n.start, "span_end": n.end}
         for i, n in enumerate(cleaned.noise, start=1)
