@@ -30,9 +30,9 @@ from validation.tables import TABLES, TABLES_BY_NAME, Table
 
 PACKAGE_CONFIG = Path(__file__).with_name("package.yaml")
 DUCKDB_NAME = "yrdpm.duckdb"
-_ARROW_TYPES = {"string": pa.string(), "integer": pa.int64(), "number": pa.float64(), "list": pa.list_(pa.string())}
-_FRICTIONLESS_TYPES = {"string": "string", "integer": "integer", "number": "number", "list": "array"}
-_DUCKDB_TYPES = {"string": "VARCHAR", "integer": "BIGINT", "number": "DOUBLE", "list": "VARCHAR[]"}
+_ARROW_TYPES = {"string": pa.string(), "integer": pa.int64(), "number": pa.float64(), "boolean": pa.bool_(), "list": pa.list_(pa.string())}
+_FRICTIONLESS_TYPES = {"string": "string", "integer": "integer", "number": "number", "boolean": "boolean", "list": "array"}
+_DUCKDB_TYPES = {"string": "VARCHAR", "integer": "BIGINT", "number": "DOUBLE", "boolean": "BOOLEAN", "list": "VARCHAR[]"}
 
 
 class PublicationError(RuntimeError):
@@ -108,6 +108,8 @@ def _records(table: Table, frame: pd.DataFrame) -> list[dict[str, Any]]:
                 row[f.name] = int(value)
             elif f.type == "number":
                 row[f.name] = float(value)
+            elif f.type == "boolean":
+                row[f.name] = bool(value)
             else:
                 row[f.name] = str(value)
         rows.append(row)
@@ -133,6 +135,8 @@ def write_csv(table: Table, rows: list[dict[str, Any]], path: Path) -> None:
                 out.append(json.dumps(value, ensure_ascii=False))
             elif f.type == "number":
                 out.append(repr(value))
+            elif f.type == "boolean":
+                out.append("true" if value else "false")
             else:
                 out.append(value)
         writer.writerow(out)
@@ -319,21 +323,45 @@ def fts_extension_path() -> Path:
 
 MEASURES_FULL_VIEW = """
 CREATE VIEW measures_full AS
-WITH RECURSIVE section_path(section_id, path, top_section_id) AS (
-  SELECT section_id, coalesce(label, '') || coalesce(title, ''), section_id FROM sections WHERE parent_id IS NULL
+WITH RECURSIVE section_path(section_id, path) AS (
+  SELECT section_id, coalesce(label, '') || coalesce(title, '') FROM sections WHERE parent_id IS NULL
   UNION ALL
-  SELECT s.section_id, p.path || ' > ' || coalesce(s.label, '') || coalesce(s.title, ''), p.top_section_id
+  SELECT s.section_id, p.path || ' > ' || coalesce(s.label, '') || coalesce(s.title, '')
   FROM sections s JOIN section_path p ON s.parent_id = p.section_id
+),
+measure_agencies AS (
+  SELECT r.measure_id, list(a.name ORDER BY r.seq) AS agencies,
+         list(a.name ORDER BY r.seq) FILTER (WHERE r.role = 'lead') AS lead_agencies
+  FROM responsibilities r JOIN agencies a USING (agency_id) GROUP BY r.measure_id
+),
+measure_theme_list AS (
+  SELECT measure_id, list(theme_id ORDER BY theme_id) AS themes FROM measure_themes GROUP BY measure_id
+),
+measure_place_list AS (
+  SELECT object_id AS measure_id, list(DISTINCT p.name ORDER BY p.name) AS places
+  FROM place_mentions pm JOIN places p USING (place_code) GROUP BY object_id
 )
 SELECT
   m.measure_id, m.doc_id, d.title AS doc_title, d.doc_type, d.issue_date, d.issuers,
   m.section_id, s.label AS section_label, s.title AS section_title, sp.path AS section_path,
-  m.seq, m.label, m.title, m.text, m.responsibility_text, m.text_original,
-  m.span_start, m.span_end, d.source_file
+  m.seq, m.label, m.title, m.text, m.responsibility_text,
+  ma.agencies, ma.lead_agencies, mt.themes, mp.places,
+  m.text_original, m.span_start, m.span_end, d.source_file
 FROM measures m
 JOIN documents d USING (doc_id)
 LEFT JOIN sections s ON s.section_id = m.section_id
-LEFT JOIN section_path sp ON sp.section_id = m.section_id;
+LEFT JOIN section_path sp ON sp.section_id = m.section_id
+LEFT JOIN measure_agencies ma ON ma.measure_id = m.measure_id
+LEFT JOIN measure_theme_list mt ON mt.measure_id = m.measure_id
+LEFT JOIN measure_place_list mp ON mp.measure_id = m.measure_id;
+
+CREATE VIEW targets_full AS
+SELECT t.*, d.title AS doc_title, coalesce(m.text, s.intro_text) AS context_text,
+       coalesce(m.section_id, t.section_id) AS in_section_id
+FROM targets t
+JOIN documents d USING (doc_id)
+LEFT JOIN measures m ON m.measure_id = t.measure_id
+LEFT JOIN sections s ON s.section_id = t.section_id;
 """
 
 # Chinese has no spaces: the search index holds character bigrams (and single
@@ -367,7 +395,9 @@ def build_duckdb(package_dir: Path) -> Path:
             parquet = (package_dir / "data" / f"{table.name}.parquet").as_posix()
             columns = ", ".join(f'"{name}"' for name in table.field_names)
             con.execute(f"INSERT INTO {table.name} SELECT {columns} FROM read_parquet('{parquet}')")
-        con.execute(MEASURES_FULL_VIEW)
+        for statement in MEASURES_FULL_VIEW.split(";\n"):
+            if statement.strip():
+                con.execute(statement)
         con.execute(f"LOAD '{fts_extension_path().as_posix()}'")
         for statement in SEARCH_SQL.split(";\n"):  # the PRAGMA needs the table created first
             if statement.strip():

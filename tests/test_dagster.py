@@ -10,7 +10,9 @@ from pipelines.definitions import build_definitions, defs
 from pipelines.defs.resources import ProjectPaths
 from pipelines.defs.schedules import raw_files_changed
 
-EXPECTED_ASSETS = {"extractions", "documents", "document_parts", "sections", "measures", "noise", "quality_issues", "datapackage", "duckdb_database"}
+from validation.tables import TABLES
+
+EXPECTED_ASSETS = {"extractions", "datapackage", "duckdb_database"} | {t.name for t in TABLES}
 
 
 def test_definitions_load_with_assets_checks_job_schedule_and_sensor():
@@ -18,8 +20,8 @@ def test_definitions_load_with_assets_checks_job_schedule_and_sensor():
     graph = defs.resolve_asset_graph()
     assert {key.to_user_string() for key in graph.get_all_asset_keys()} == EXPECTED_ASSETS
     check_names = {key.name for key in graph.asset_check_keys}
-    assert {f"{t}_schema" for t in ("documents", "document_parts", "sections", "measures", "noise", "quality_issues")} <= check_names
-    assert {"foreign_keys", "numbering_continuity", "declared_counts", "coverage", "spans"} <= check_names
+    assert {f"{t.name}_schema" for t in TABLES} <= check_names
+    assert {"foreign_keys", "numbering_continuity", "declared_counts", "coverage", "spans", "theme_coverage"} <= check_names
     assert defs.resolve_job_def("rebuild_dataset") is not None
     assert defs.resolve_schedule_def("daily_rebuild").cron_schedule == "0 3 * * *"
     assert defs.resolve_sensor_def("raw_files_changed") is not None

@@ -53,4 +53,4 @@ def test_domain_issues_is_a_valid_quality_issues_frame():
     assert isinstance(frame, pd.DataFrame)
     declared = frame[frame["check"] == "declared_counts"]
     assert declared.iloc[0]["message"] == "section 一、 declares 3 tasks, 1 found"
-    assert set(frame["check"]) == {"declared_counts", "coverage"}
+    assert set(frame["check"]) == {"declared_counts", "coverage", "theme_coverage"}

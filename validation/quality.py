@@ -15,13 +15,15 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import DataFrame
 
+from pipelines.extraction.normalising import normalise
 from pipelines.extraction.numbering import match_marker
 from validation.schemas import QualityIssuesModel, to_frame
 from validation.tables import QUALITY_ISSUES
 
 COVERAGE_GOAL = 0.999
 EXCERPT_TYPES = {"news_report", "excerpt"}
-DOMAIN_CHECKS = ("numbering_continuity", "declared_counts", "coverage", "spans")
+DOMAIN_CHECKS = ("numbering_continuity", "declared_counts", "coverage", "spans", "theme_coverage")
+THEME_COVERAGE_GOAL = 0.95
 
 Issue = dict[str, Any]
 
@@ -150,6 +152,67 @@ def check_spans(frames: Mapping[str, pd.DataFrame], sources: Mapping[str, str]) 
     return issues
 
 
+# Evidence columns of the enrichment tables: (table, id column, value column).
+EVIDENCE = (
+    ("targets", "target_id", "quote"),
+    ("place_mentions", "mention_id", "mention_text"),
+    ("responsibilities", "measure_id", "agency_text"),
+)
+
+
+def _corrected(source: str, start: int, end: int, noise: list[tuple[int, int]], corrections: list[tuple[int, int, str]]) -> str:
+    """The source slice as the text columns read it: noise out, errata applied."""
+    out, i = [], start
+    fixes = {s: (e, text) for s, e, text in corrections if start <= s and e <= end}
+    skip = set()
+    for ns, ne in noise:
+        skip.update(range(max(ns, start), min(ne, end)))
+    while i < end:
+        if i in fixes:
+            e, text = fixes[i]
+            out.append(text)
+            i = e
+            continue
+        if i not in skip:
+            out.append(source[i])
+        i += 1
+    return "".join(out)
+
+
+def check_evidence_spans(frames: Mapping[str, pd.DataFrame], sources: Mapping[str, str]) -> list[Issue]:
+    """Each enrichment value is what its source span says, once corrected and normalised."""
+    issues: list[Issue] = []
+    scripts = dict(zip(frames["documents"]["doc_id"], frames["documents"]["script"]))
+    noise = {doc: list(zip(g["span_start"], g["span_end"])) for doc, g in frames["noise"].groupby("doc_id")}
+    fixes = {doc: list(zip(g["span_start"], g["span_end"], g["corrected"])) for doc, g in frames["corrections"].groupby("doc_id")}
+    for row in frames["corrections"].itertuples(index=False):
+        source = sources.get(row.doc_id, "")
+        if source[row.span_start : row.span_end] != row.original:
+            issues.append(_issue(row.doc_id, row.correction_id, "spans", "error", f"correction span {row.span_start}:{row.span_end} does not hold {row.original}"))
+    measures_doc = dict(zip(frames["measures"]["measure_id"], frames["measures"]["doc_id"]))
+    for table, id_col, value_col in EVIDENCE:
+        for row in frames[table].itertuples(index=False):
+            row = row._asdict()
+            doc_id = row.get("doc_id") or measures_doc.get(row["measure_id"])
+            source = sources.get(doc_id)
+            start, end = int(row["span_start"]), int(row["span_end"])
+            if source is None or not (0 <= start < end <= len(source)):
+                issues.append(_issue(doc_id, row[id_col], "spans", "error", f"{table} span {start}:{end} lies outside the source text"))
+                continue
+            found = normalise(_corrected(source, start, end, noise.get(doc_id, []), fixes.get(doc_id, [])), scripts.get(doc_id, "zh-Hans"))
+            if _squash(found) != _squash(row[value_col]):
+                issues.append(_issue(doc_id, row[id_col], "spans", "error", f"{table} span {start}:{end} reads {found!r}, not {row[value_col]!r}"))
+    return issues
+
+
+def check_theme_coverage(measures: pd.DataFrame, measure_themes: pd.DataFrame) -> list[Issue]:
+    if measures.empty:
+        return []
+    share = measures["measure_id"].isin(set(measure_themes["measure_id"])).mean()
+    severity = "info" if share >= THEME_COVERAGE_GOAL else "warning"
+    return [_issue(None, None, "theme_coverage", severity, f"{share:.1%} of measures have at least one theme (goal {THEME_COVERAGE_GOAL:.0%})")]
+
+
 # ---------------------------------------------------------------- all
 
 
@@ -159,7 +222,8 @@ def domain_issues(frames: Mapping[str, pd.DataFrame], sources: Mapping[str, str]
         "numbering_continuity": lambda: check_numbering(frames["sections"], frames["measures"]),
         "declared_counts": lambda: check_declared_counts(frames["documents"], frames["sections"], frames["measures"]),
         "coverage": lambda: check_coverage(frames["documents"]),
-        "spans": lambda: check_spans(frames, sources),
+        "spans": lambda: check_spans(frames, sources) + check_evidence_spans(frames, sources),
+        "theme_coverage": lambda: check_theme_coverage(frames["measures"], frames["measure_themes"]),
     }
     issues = [issue for name in DOMAIN_CHECKS for issue in checks[name]()]
     return to_frame(QUALITY_ISSUES, issues)

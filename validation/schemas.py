@@ -19,12 +19,14 @@ PANDAS_DTYPES: dict[str, Any] = {
     "string": pd.StringDtype("pyarrow"),
     "integer": pd.Int64Dtype(),
     "number": pd.Float64Dtype(),
+    "boolean": pd.BooleanDtype(),
     "list": object,
 }
 _ANNOTATIONS: dict[str, Any] = {
     "string": Series[pd.StringDtype],
     "integer": Series[pd.Int64Dtype],
     "number": Series[pd.Float64Dtype],
+    "boolean": Series[pd.BooleanDtype],
     "list": Series[object],
 }
 

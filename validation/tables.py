@@ -21,6 +21,10 @@ PART_KINDS = (
     "unstructured",
 )
 SEVERITIES = ("error", "warning", "info")
+AGENCY_LEVELS = ("central", "provincial", "regional body", "local")
+ROLES = ("lead", "participant", "unspecified")
+COMPARATORS = ("=", ">=", "<=", ">", "<", "~")
+PLACE_LEVELS = ("province", "prefecture", "county")
 DATE_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?$"
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 
@@ -28,7 +32,7 @@ ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 @dataclass(frozen=True)
 class Field:
     name: str
-    type: str  # string | integer | number | list (of strings)
+    type: str  # string | integer | number | boolean | list (of strings)
     description: str
     required: bool = False
     unique: bool = False
@@ -80,6 +84,9 @@ DOCUMENTS = Table(
         Field("issue_date", "string", "Issue date in ISO 8601 at its precision (YYYY, YYYY-MM or YYYY-MM-DD).", pattern=DATE_PATTERN),
         Field("issue_date_precision", "string", "Precision of issue_date.", enum=("day", "month", "year")),
         Field("effective_date", "string", "Date the document takes effect, when it says so (ISO 8601).", pattern=DATE_PATTERN),
+        Field("effective_date_precision", "string", "Precision of effective_date.", enum=("day", "month", "year")),
+        Field("plan_period_start", "integer", "First year of the period the plan covers (2024 for 2024—2026年; 2021 for 十四五).", minimum=1949),
+        Field("plan_period_end", "integer", "Last year of the period the plan covers.", minimum=1949),
         Field("doc_type", "string", "Kind of document (controlled vocabulary).", required=True, enum=DOC_TYPES),
         Field("script", "string", "Script of the source text: zh-Hans (Simplified) or zh-Hant (Traditional).", required=True, enum=("zh-Hans", "zh-Hant")),
         Field("source_file", "string", "Path of the raw file, relative to the repository root.", required=True),
@@ -181,6 +188,150 @@ NOISE = Table(
     ),
 )
 
+CORRECTIONS = Table(
+    name="corrections",
+    title="Applied corrections",
+    description="Every application of a reviewed erratum (raw/errata.yaml) to a text column; text_original and the sources are never changed.",
+    primary_key=("correction_id",),
+    foreign_keys=(ForeignKey("doc_id", "documents", "doc_id"),),
+    sort_by=("doc_id", "span_start"),
+    fields=(
+        Field("correction_id", "string", "Stable identifier: doc_id, 'c' and the position.", required=True, unique=True, pattern=ID_PATTERN),
+        Field("doc_id", "string", "Document corrected.", required=True),
+        Field("object_id", "string", "Record whose text was corrected (part, section or measure).", required=True),
+        Field("rule_id", "string", "Erratum applied (id in raw/errata.yaml).", required=True),
+        Field("original", "string", "Text as in the source.", required=True),
+        Field("corrected", "string", "Text as it reads in the text columns.", required=True),
+        Field("reason", "string", "Why the source text is wrong.", required=True),
+        *_span_fields("corrected text"),
+    ),
+)
+
+AGENCIES = Table(
+    name="agencies",
+    title="Agencies",
+    description="Bodies named as responsible for measures, with canonical names.",
+    primary_key=("agency_id",),
+    sort_by=("agency_id",),
+    fields=(
+        Field("agency_id", "string", "Stable identifier derived from the canonical name.", required=True, unique=True, pattern=ID_PATTERN),
+        Field("name", "string", "Canonical name, with shared parts of the printed list expanded.", required=True, unique=True),
+        Field("level", "string", "central, provincial, regional body or local.", required=True, enum=AGENCY_LEVELS),
+        Field("jurisdiction", "string", "Area the body answers for (e.g. 沪苏浙 for 两省一市 departments)."),
+        Field("aliases", "list", "Other names documents use for the body."),
+    ),
+)
+
+RESPONSIBILITIES = Table(
+    name="responsibilities",
+    title="Responsibilities",
+    description="Which agency is responsible for which measure, in which role, from the measure's responsibility clause.",
+    primary_key=("measure_id", "seq"),
+    foreign_keys=(ForeignKey("measure_id", "measures", "measure_id"), ForeignKey("agency_id", "agencies", "agency_id")),
+    sort_by=("measure_id", "seq"),
+    fields=(
+        Field("measure_id", "string", "Measure.", required=True),
+        Field("seq", "integer", "Position of the agency in the clause.", required=True, minimum=1),
+        Field("agency_id", "string", "Agency.", required=True),
+        Field("role", "string", "lead, participant or unspecified (a document rule such as 排在第一位的部门为牵头部门 makes the first listed the lead).", required=True, enum=ROLES),
+        Field("agency_text", "string", "The agency as printed in the list, before expansion.", required=True),
+        Field("raw_text", "string", "The whole responsibility clause.", required=True),
+        *_span_fields("printed agency"),
+    ),
+)
+
+TARGETS = Table(
+    name="targets",
+    title="Quantitative targets",
+    description="Numbers a measure or section commits to: indicator, comparator, value, unit and years, with the quoted clause.",
+    primary_key=("target_id",),
+    foreign_keys=(
+        ForeignKey("doc_id", "documents", "doc_id"),
+        ForeignKey("measure_id", "measures", "measure_id"),
+        ForeignKey("section_id", "sections", "section_id"),
+    ),
+    sort_by=("doc_id", "span_start", "target_id"),
+    fields=(
+        Field("target_id", "string", "Stable identifier: the measure or section id, 't' and the position.", required=True, unique=True, pattern=ID_PATTERN),
+        Field("doc_id", "string", "Document.", required=True),
+        Field("measure_id", "string", "Measure stating the target (null when a section does)."),
+        Field("section_id", "string", "Section stating the target (e.g. 主要目标), when not a measure."),
+        Field("indicator", "string", "What is measured, in Chinese.", required=True),
+        Field("comparator", "string", "=, >=, <=, >, < or ~ (about).", required=True, enum=COMPARATORS),
+        Field("value", "number", "Target value (the lower bound of a range).", required=True),
+        Field("value_max", "number", "Upper bound of a range."),
+        Field("unit", "string", "Unit as written (%, 亿元, 公里/万平方公里; :1 for ratios such as 1.2:1)."),
+        Field("base_year", "integer", "Base year of a change (较2020年下降…).", minimum=1949),
+        Field("target_year", "integer", "Year by which the target applies (到2025年…).", minimum=1949),
+        Field("quote", "string", "The clause stating the target (normalised text).", required=True),
+        *_span_fields("quoted clause"),
+    ),
+)
+
+PLACES = Table(
+    name="places",
+    title="Places",
+    description="Administrative divisions with their GB/T 2260 codes (from the cpca package's Ministry of Civil Affairs list): the four provinces, the 41 cities of the delta, and every other division mentioned.",
+    primary_key=("place_code",),
+    foreign_keys=(ForeignKey("parent_code", "places", "place_code"),),
+    sort_by=("place_code",),
+    fields=(
+        Field("place_code", "string", "Six-digit GB/T 2260 code.", required=True, unique=True, pattern=r"^\d{6}$"),
+        Field("name", "string", "Official name.", required=True),
+        Field("level", "string", "province, prefecture or county.", required=True, enum=PLACE_LEVELS),
+        Field("parent_code", "string", "Code of the enclosing division; null for provinces."),
+        Field("is_delta_city", "boolean", "One of the 41 cities of the Yangtze River Delta (Shanghai and the prefecture-level cities of Jiangsu, Zhejiang, Anhui).", required=True),
+    ),
+)
+
+PLACE_MENTIONS = Table(
+    name="place_mentions",
+    title="Place mentions",
+    description="Each mention of a place in a record's text, resolved to a division; collective names (沪苏浙, 两区一县) give one row per member.",
+    primary_key=("mention_id",),
+    foreign_keys=(ForeignKey("doc_id", "documents", "doc_id"), ForeignKey("place_code", "places", "place_code")),
+    sort_by=("doc_id", "span_start", "place_code"),
+    fields=(
+        Field("mention_id", "string", "Stable identifier: doc_id, 'pm' and the position.", required=True, unique=True, pattern=ID_PATTERN),
+        Field("doc_id", "string", "Document.", required=True),
+        Field("object_id", "string", "Record whose text holds the mention (part, section or measure).", required=True),
+        Field("place_code", "string", "Division mentioned.", required=True),
+        Field("mention_text", "string", "The name as written (青浦, 嘉善县, 沪苏浙).", required=True),
+        Field("via_collective", "string", "The collective name the division was resolved from, if any."),
+        *_span_fields("mention"),
+    ),
+)
+
+THEMES = Table(
+    name="themes",
+    title="Policy themes",
+    description="Controlled, bilingual vocabulary of policy themes (rules in pipelines/extraction/rules/themes.yaml).",
+    primary_key=("theme_id",),
+    sort_by=("theme_id",),
+    fields=(
+        Field("theme_id", "string", "Identifier.", required=True, unique=True, pattern=ID_PATTERN),
+        Field("label_zh", "string", "Label in Chinese.", required=True),
+        Field("label_en", "string", "Label in English.", required=True),
+        Field("definition", "string", "What the theme covers.", required=True),
+        Field("terms", "list", "Terms whose occurrence assigns the theme.", required=True),
+    ),
+)
+
+MEASURE_THEMES = Table(
+    name="measure_themes",
+    title="Themes of measures",
+    description="Themes assigned to each measure, with the terms that matched as evidence.",
+    primary_key=("measure_id", "theme_id"),
+    foreign_keys=(ForeignKey("measure_id", "measures", "measure_id"), ForeignKey("theme_id", "themes", "theme_id")),
+    sort_by=("measure_id", "theme_id"),
+    fields=(
+        Field("measure_id", "string", "Measure.", required=True),
+        Field("theme_id", "string", "Theme.", required=True),
+        Field("matched_terms", "list", "Terms of the theme found in the measure.", required=True),
+        *_span_fields("first matched term"),
+    ),
+)
+
 QUALITY_ISSUES = Table(
     name="quality_issues",
     title="Quality report",
@@ -195,5 +346,9 @@ QUALITY_ISSUES = Table(
     ),
 )
 
-TABLES: tuple[Table, ...] = (DOCUMENTS, DOCUMENT_PARTS, SECTIONS, MEASURES, NOISE, QUALITY_ISSUES)
+# Referenced tables come before the tables that reference them.
+TABLES: tuple[Table, ...] = (
+    DOCUMENTS, DOCUMENT_PARTS, SECTIONS, MEASURES, NOISE, CORRECTIONS, AGENCIES, RESPONSIBILITIES,
+    TARGETS, PLACES, PLACE_MENTIONS, THEMES, MEASURE_THEMES, QUALITY_ISSUES,
+)
 TABLES_BY_NAME = {t.name: t for t in TABLES}

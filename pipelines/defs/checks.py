@@ -6,6 +6,8 @@ quality_issues, where their findings are kept.
 """
 
 
+import inspect
+
 import dagster as dg
 import pandas as pd
 from pandera.errors import SchemaErrors
@@ -39,19 +41,28 @@ def _schema_check(name: str) -> dg.AssetChecksDefinition:
 schema_checks = [_schema_check(t.name) for t in TABLES]
 
 
-@dg.asset_check(
-    asset="measures",
-    blocking=True,
-    additional_ins={name: dg.AssetIn(name) for name in ("documents", "document_parts", "sections", "noise")},
-    description="Every foreign key resolves (measures, sections, parts and noise to documents and sections).",
-)
-def foreign_keys(
-    measures: pd.DataFrame, documents: pd.DataFrame, document_parts: pd.DataFrame, sections: pd.DataFrame, noise: pd.DataFrame
-) -> dg.AssetCheckResult:
-    problems = foreign_key_violations(
-        {"measures": measures, "documents": documents, "document_parts": document_parts, "sections": sections, "noise": noise}
+def _foreign_key_check() -> dg.AssetChecksDefinition:
+    """One blocking check over all tables; Dagster reads the inputs from the signature."""
+    others = [t.name for t in TABLES if t.name not in ("measures", "quality_issues")]
+
+    def _check(measures: pd.DataFrame, **tables: pd.DataFrame) -> dg.AssetCheckResult:
+        problems = foreign_key_violations({"measures": measures, **tables})
+        return dg.AssetCheckResult(passed=not problems, metadata={"problems": dg.MetadataValue.json(problems)})
+
+    _check.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [inspect.Parameter(name, inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=pd.DataFrame) for name in ["measures", *others]],
+        return_annotation=dg.AssetCheckResult,
     )
-    return dg.AssetCheckResult(passed=not problems, metadata={"problems": dg.MetadataValue.json(problems)})
+    return dg.asset_check(
+        asset="measures",
+        name="foreign_keys",
+        blocking=True,
+        additional_ins={name: dg.AssetIn(name) for name in others},
+        description="Every foreign key between the published tables resolves.",
+    )(_check)
+
+
+foreign_keys = _foreign_key_check()
 
 
 def _domain_check(check_name: str) -> dg.AssetChecksDefinition:

@@ -36,6 +36,7 @@ class Erratum:
 @dataclass(frozen=True)
 class Application:
     rule_id: str
+    reason: str
     start: int  # source span of the corrected characters
     end: int
     original: str
@@ -62,7 +63,7 @@ def apply_errata(mt: MappedText, errata: Iterable[Erratum]) -> tuple[MappedText,
                 continue
             corrected = m.expand(rule.replacement) if rule.regex else rule.replacement
             edits.append((m.start(), m.end(), corrected))
-            applications.append(Application(rule.rule_id, mt.starts[m.start()], mt.ends[m.end() - 1], m.group(0), corrected))
+            applications.append(Application(rule.rule_id, rule.reason, mt.starts[m.start()], mt.ends[m.end() - 1], m.group(0), corrected))
         if edits:
             mt = mt.edit(edits)
     return mt, applications

@@ -177,7 +177,7 @@ class _TextMaker:
             self.seen.add(key)
             self.result.corrections.append(
                 {"doc_id": self.result.doc_id, "object_id": object_id, "rule_id": app.rule_id, "original": app.original,
-                 "corrected": app.corrected, "span_start": app.start, "span_end": app.end}
+                 "corrected": app.corrected, "reason": app.reason, "span_start": app.start, "span_end": app.end}
             )
 
 
@@ -221,6 +221,9 @@ def _emit_records(result: Extraction, structure: Structure, script: str, errata:
 
     for seq, measure in enumerate(structure.measures, start=1):
         result.measures.append(_measure_row(doc_id, seq, measure, section_ids, make_text))
+    result.corrections.sort(key=lambda c: (c["span_start"], c["span_end"], c["object_id"]))
+    for n, correction in enumerate(result.corrections, start=1):
+        correction["correction_id"] = f"{doc_id}-c{n:03d}"
 
 
 def _section_kind(node: SectionNode, rules: Any) -> str:
@@ -306,8 +309,26 @@ def _text_facts(result: Extraction, structure: Structure, script: str) -> dict[s
         [p["text"] for p in result.document_parts] + [m["text"] for m in result.measures]
     )
     if m := _EFFECTIVE.search(everything):
-        facts["effective_date"] = parse_date(m.group(1))[0]
+        facts["effective_date"], facts["effective_date_precision"] = parse_date(m.group(1))
     return facts
+
+
+_PERIOD = re.compile(r"((?:19|20)\d\d)\s*[—–\-~～至到]+\s*((?:19|20)\d\d)\s*年")
+_FIVE_YEAR_PLAN = re.compile(r"[“\"]?(十[一二三四五六七八九]|[三四五六七八九])五[”\"]?")
+
+
+def plan_period(title: str) -> tuple[int, int, bool] | None:
+    """(start, end, inferred) from a title: （2024—2026年） is stated; “十四五” is inferred (2021—2025)."""
+    if m := _PERIOD.search(title):
+        return int(m.group(1)), int(m.group(2)), False
+    if m := _FIVE_YEAR_PLAN.search(title):
+        from pipelines.extraction.numbering import cn_to_int
+
+        n = cn_to_int(m.group(1))
+        if n and n >= 3:  # the third plan began in 1966; the 1963-65 adjustment years are outside the sequence
+            start = 1966 + 5 * (n - 3)
+            return start, start + 4, True
+    return None
 
 
 def _inferred_doc_type(title: str | None, cleaned: Any, preamble: str) -> str:
@@ -339,6 +360,22 @@ def _document_row(raw: RawDocument, result: Extraction, structure: Structure, sc
             values[name], origin[name] = text_value, "text"
         else:
             values[name], origin[name] = None, "none"
+    if values["effective_date"] is not None:
+        values["effective_date_precision"] = (
+            facts.get("effective_date_precision") if origin["effective_date"] == "text"
+            else {4: "year", 7: "month", 10: "day"}.get(len(str(values["effective_date"])))
+        )
+    else:
+        values["effective_date_precision"] = None
+    period_start, period_end = meta.get("plan_period_start"), meta.get("plan_period_end")
+    if period_start is not None and period_end is not None:
+        origin["plan_period"] = "metadata"
+    elif found := plan_period(values["title"] or ""):
+        period_start, period_end, inferred = found
+        title_origin = "metadata" if origin["title"].startswith("metadata") else "text"
+        origin["plan_period"] = "inferred" if inferred else f"{title_origin}_title"
+    else:
+        origin["plan_period"] = "none"
     if values["issue_date"] is not None:
         if origin["issue_date"] == "text":
             precision = facts.get("issue_date_precision")
@@ -365,6 +402,9 @@ def _document_row(raw: RawDocument, result: Extraction, structure: Structure, sc
         "issue_date": values["issue_date"],
         "issue_date_precision": values["issue_date_precision"],
         "effective_date": values["effective_date"],
+        "effective_date_precision": values["effective_date_precision"],
+        "plan_period_start": int(period_start) if period_start is not None else None,
+        "plan_period_end": int(period_end) if period_end is not None else None,
         "doc_type": values["doc_type"],
         "script": script,
         "source_file": raw.path,
