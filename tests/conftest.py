@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipelines.assembly import RECORD_TABLES, table_frame
+from pipelines.assembly import DIMENSION_TABLES, RECORD_TABLES, dimension_frame, table_frame
 from pipelines.extraction.document import RawDocument, extract_document
 from pipelines.sources import load_raw_documents
 
@@ -16,9 +16,9 @@ RAW = REPO / "raw"
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
-def extract_text(text: str, name: str = "fixture.txt", metadata: dict | None = None, encoding: str = "utf-8"):
+def extract_text(text: str, name: str = "fixture.txt", metadata: dict | None = None, encoding: str = "utf-8", errata: tuple = ()):
     """Extract a made-up document given as text."""
-    return extract_document(RawDocument(f"raw/{name}", text.encode(encoding), metadata))
+    return extract_document(RawDocument(f"raw/{name}", text.encode(encoding), metadata, errata))
 
 
 def extract_fixture(name: str, metadata: dict | None = None):
@@ -35,7 +35,8 @@ def seed_extractions():
 @pytest.fixture(scope="session")
 def seed_tables(seed_extractions) -> dict[str, pd.DataFrame]:
     extractions = list(seed_extractions.values())
-    return {name: table_frame(name, extractions) for name in RECORD_TABLES}
+    tables = {name: table_frame(name, extractions) for name in RECORD_TABLES}
+    return tables | {name: dimension_frame(name, extractions) for name in DIMENSION_TABLES}
 
 
 @pytest.fixture(scope="session")

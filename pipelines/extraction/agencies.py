@@ -21,6 +21,7 @@ from pipelines.extraction.textmap import MappedText
 
 RULES = Path(__file__).parent / "rules" / "agencies.yaml"
 _ITEM_SEPARATORS = re.compile(r"[、，,]")
+_GROUP_SEPARATORS = re.compile(r"[，,]")  # 、 joins items that share a suffix; ， ends such a group
 _SEGMENT_SEPARATORS = re.compile(r"[；;]")
 
 
@@ -115,15 +116,26 @@ def _has_own_scope(text: str, rules: AgencyRules) -> bool:
     return any(text.startswith(p) for p in prefixes)
 
 
-def expand_list(items: list[str], rules: AgencyRules) -> list[str]:
-    """Expand shared scope prefixes and suffixes over a list of agency items."""
+def expand_list(groups: list[list[str]], rules: AgencyRules) -> list[str]:
+    """Expand shared parts over groups of agency items.
+
+    Items of a 、-group share the suffix of its last item; the scope prefix of
+    the first item carries to every later item that has no scope of its own.
+    """
+    scope = _scope_of(groups[0][0], rules) if groups and groups[0] else None
+    names: list[str] = []
+    for items in groups:
+        names.extend(_expand_group(items, scope, names, rules))
+    return names
+
+
+def _expand_group(items: list[str], scope: str | None, before: list[str], rules: AgencyRules) -> list[str]:
     suffix = next((s for s in rules.generic_suffixes if items and items[-1].endswith(s) and items[-1] != s), None)
-    scope = _scope_of(items[0], rules) if items else None
     names: list[str] = []
     for i, item in enumerate(items):
         name = item
-        if name in rules.generic_suffixes and names:  # "各相关部门、单位": the bare suffix takes the previous stem
-            previous = names[-1]
+        if name in rules.generic_suffixes and (names or before):  # "各相关部门、单位": the bare suffix takes the previous stem
+            previous = (names or before)[-1]
             stem_suffix = next((s for s in rules.generic_suffixes if previous.endswith(s)), "")
             name = previous[: len(previous) - len(stem_suffix)] + name
         elif suffix and not any(name.endswith(s) for s in rules.complete_suffixes) and i < len(items) - 1:
@@ -140,8 +152,9 @@ def parse_clause(clause: MappedText, first_listed_leads: bool = False) -> list[A
     mentions: list[AgencyMention] = []
     for role, agency_list in _segments(clause, rules):
         agency_list = _strip(agency_list, r"等(有关|相关)?(部门|单位)?$")
-        items = _split(agency_list, _ITEM_SEPARATORS)
-        names = expand_list([i.text for i in items], rules)
+        groups = [_split(group, re.compile("、")) for group in _split(agency_list, _GROUP_SEPARATORS)]
+        items = [item for group in groups for item in group]
+        names = expand_list([[i.text for i in group] for group in groups], rules)
         for position, (item, name) in enumerate(zip(items, names)):
             if role is None or (role == "unspecified" and first_listed_leads):
                 given = "lead" if first_listed_leads and position == 0 and not mentions else ("participant" if first_listed_leads else "unspecified")

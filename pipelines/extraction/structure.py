@@ -152,7 +152,7 @@ def title_sentence(text: str) -> str | None:
     if not m or not text[m.end() :].strip():
         return None
     title = m.group(1).strip()
-    if re.search(r"[，,；;：:]", title) or len(title) < 4:
+    if re.search(r"[，,；;：:]", title) or len(title) < 2:
         return None
     return title
 
