@@ -39,7 +39,7 @@ def _rules() -> dict:
     data = yaml.safe_load(RULES.read_text(encoding="utf-8"))
     phrases = sorted(data["comparators"], key=len, reverse=True)
     units = sorted(data["units"], key=len, reverse=True)
-    number = r"(?P<value>\d+(?:\.\d+)?)(?:\s*(?:[-—~～至到])\s*(?P<value_max>\d+(?:\.\d+)?))?"
+    number = r"(?P<value>\d+(?:\.\d+)?)(?:\s*(?:%|％)?\s*(?:[-—~～至到])\s*(?P<value_max>\d+(?:\.\d+)?))?"
     unit = "(?P<unit>" + "|".join(map(re.escape, units)) + ")?"
     ratio = r"(?P<ratio>\s*[:∶]\s*1(?![\d.]))?"
     qualifier = "(?P<qualifier>" + "|".join(data["qualifiers"]) + ")?"
@@ -91,7 +91,7 @@ def _comparator(phrase_cmp: str, qualifier: str | None, rules: dict) -> str:
 
 
 def _split_indicators(indicator: str) -> list[str]:
-    parts = [p for p in re.split(r"[、和与及]", indicator) if p]
+    parts = [p for p in re.split(r"[、和与]", indicator) if p]
     return parts if len(parts) > 1 else [indicator]
 
 
