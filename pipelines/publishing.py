@@ -25,7 +25,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import yaml
 
-from validation.schemas import foreign_key_violations, validate
+from validation.schemas import foreign_key_violations, to_frame, validate
 from validation.tables import TABLES, TABLES_BY_NAME, Table
 
 PACKAGE_CONFIG = Path(__file__).with_name("package.yaml")
@@ -269,8 +269,6 @@ def validate_package(package_dir: Path) -> list[str]:
 
 
 def read_parquet_frame(table: Table, path: Path) -> pd.DataFrame:
-    from validation.schemas import to_frame
-
     return to_frame(table, pq.read_table(path).to_pylist())
 
 

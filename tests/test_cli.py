@@ -3,7 +3,6 @@
 import json
 import re
 import shlex
-from pathlib import Path
 
 from click.testing import CliRunner
 

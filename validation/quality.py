@@ -56,7 +56,7 @@ def check_numbering(sections: pd.DataFrame, measures: pd.DataFrame) -> list[Issu
     sequences: dict[tuple[str, str | None], list[tuple]] = {}
     for rec in records:
         sequences.setdefault((rec[0], rec[2]), []).append(rec)
-    for (doc_id, style), seq in sequences.items():
+    for (doc_id, _style), seq in sequences.items():
         for prev, cur in zip(seq, seq[1:]):
             _, _, _, prev_parent, prev_value, prev_label, _ = prev
             _, _, _, parent, value, label, object_id = cur

@@ -19,6 +19,7 @@ from pipelines.extraction.corrections import Application, Erratum, apply_errata
 from pipelines.extraction.decoding import DecodeError, decode_bytes
 from pipelines.extraction.enrichment import enrich
 from pipelines.extraction.normalising import detect_script, normalise_mapped
+from pipelines.extraction.numbering import cn_to_int
 from pipelines.extraction.paragraphs import RESPONSIBILITY_CLAUSE, split_lines
 from pipelines.extraction.structure import (
     MeasureNode,
@@ -322,8 +323,6 @@ def plan_period(title: str) -> tuple[int, int, bool] | None:
     if m := _PERIOD.search(title):
         return int(m.group(1)), int(m.group(2)), False
     if m := _FIVE_YEAR_PLAN.search(title):
-        from pipelines.extraction.numbering import cn_to_int
-
         n = cn_to_int(m.group(1))
         if n and n >= 3:  # the third plan began in 1966; the 1963-65 adjustment years are outside the sequence
             start = 1966 + 5 * (n - 3)
