@@ -82,3 +82,16 @@ def test_frictionless_schema_and_duckdb_ddl_come_from_the_same_definition():
     ddl = duckdb_ddl(MEASURES)
     assert all(f'"{name}"' in ddl for name in MEASURES.field_names)
     assert "PRIMARY KEY (measure_id)" in ddl and "REFERENCES sections (section_id)" in ddl
+
+
+def test_enrichment_tables_reject_values_outside_their_vocabularies(seed_tables):
+    targets = seed_tables["targets"].copy()
+    targets.loc[0, "comparator"] = "≈"
+    places = seed_tables["places"].copy()
+    places.loc[0, "place_code"] = "31011"
+    responsibilities = seed_tables["responsibilities"].copy()
+    responsibilities.loc[0, "role"] = "owner"
+    for name, frame, column in (("targets", targets, "comparator"), ("places", places, "place_code"), ("responsibilities", responsibilities, "role")):
+        with pytest.raises(SchemaErrors) as info:
+            validate(TABLES_BY_NAME[name], frame)
+        assert column in set(info.value.failure_cases["column"].astype(str))

@@ -128,6 +128,8 @@ def extract_document(raw: RawDocument) -> Extraction:
     structure = build_structure(units, cleaned.body_end_line)
     for check, severity, message in structure.problems:
         result.issue(check, severity, f"{raw.path}: {message}")
+    if structure.sections and not structure.measures:
+        result.issue("structure", "warning", f"{raw.path}: headings were found but no measures under them")
 
     script = detect_script(source)
     _emit_records(result, structure, script, raw.errata)
