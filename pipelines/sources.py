@@ -12,7 +12,7 @@ from pipelines.extraction.corrections import Erratum, errata_from_data
 from pipelines.extraction.document import RawDocument
 
 METADATA_SUFFIX = ".meta.yaml"
-ERRATA_FILE = "errata.yaml"
+ERRATA_SUFFIX = ".errata.yaml"  # reviewed corrections; any number of such files
 IGNORED_NAMES = {"README.md", ".gitkeep", ".DS_Store"}
 DATA_SUFFIXES = (".yaml", ".yml")  # metadata and errata, not documents
 
@@ -33,13 +33,15 @@ def metadata_path(document: Path) -> Path:
 
 
 def load_errata(raw_dir: Path) -> tuple[tuple[Erratum, ...], list[LoadProblem]]:
-    path = raw_dir / ERRATA_FILE
-    if not path.exists():
-        return (), []
-    try:
-        return errata_from_data(yaml.safe_load(path.read_text(encoding="utf-8")) or {}), []
-    except (yaml.YAMLError, ValueError, KeyError, TypeError) as exc:
-        return (), [LoadProblem(relative_path(path, raw_dir), f"errata file is unreadable and was ignored: {exc}")]
+    """Every *.errata.yaml file in raw_dir, in name order."""
+    errata: list[Erratum] = []
+    problems: list[LoadProblem] = []
+    for path in sorted(raw_dir.rglob(f"*{ERRATA_SUFFIX}")):
+        try:
+            errata.extend(errata_from_data(yaml.safe_load(path.read_text(encoding="utf-8")) or {}))
+        except (yaml.YAMLError, ValueError, KeyError, TypeError) as exc:
+            problems.append(LoadProblem(relative_path(path, raw_dir), f"errata file is unreadable and was ignored: {exc}"))
+    return tuple(errata), problems
 
 
 def load_raw_documents(raw_dir: Path) -> tuple[list[RawDocument], list[LoadProblem]]:

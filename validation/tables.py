@@ -191,7 +191,7 @@ NOISE = Table(
 CORRECTIONS = Table(
     name="corrections",
     title="Applied corrections",
-    description="Every application of a reviewed erratum (raw/errata.yaml) to a text column; text_original and the sources are never changed.",
+    description="Every application of a reviewed erratum (raw/*.errata.yaml) to a text column; text_original and the sources are never changed.",
     primary_key=("correction_id",),
     foreign_keys=(ForeignKey("doc_id", "documents", "doc_id"),),
     sort_by=("doc_id", "span_start"),
@@ -199,7 +199,7 @@ CORRECTIONS = Table(
         Field("correction_id", "string", "Stable identifier: doc_id, 'c' and the position.", required=True, unique=True, pattern=ID_PATTERN),
         Field("doc_id", "string", "Document corrected.", required=True),
         Field("object_id", "string", "Record whose text was corrected (part, section or measure).", required=True),
-        Field("rule_id", "string", "Erratum applied (id in raw/errata.yaml).", required=True),
+        Field("rule_id", "string", "Erratum applied (id in raw/*.errata.yaml).", required=True),
         Field("original", "string", "Text as in the source.", required=True),
         Field("corrected", "string", "Text as it reads in the text columns.", required=True),
         Field("reason", "string", "Why the source text is wrong.", required=True),
