@@ -82,3 +82,9 @@ def test_metadata_fills_and_overrides_and_records_where_values_came_from():
     assert document["issuers"] == ["某省人民政府"] and origin["issuers"] == "metadata_overrides_text"
     assert origin["title"] == "text" and origin["issue_date"] == "text" and origin["doc_id"] == "metadata"
     assert document["issue_date_precision"] == "day"
+
+
+def test_file_names_without_ascii_letters_get_distinct_ids():
+    first = extract_text("一、交通\n1.建设铁路，提升效率。\n", name="长三角方案.txt")
+    second = extract_text("一、交通\n1.建设铁路，提升效率。\n", name="浙江方案.txt")
+    assert first.doc_id.startswith("doc-") and first.doc_id != second.doc_id

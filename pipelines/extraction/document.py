@@ -106,8 +106,11 @@ class Extraction:
 
 
 def slug(text: str) -> str:
+    """An id from a file name; names without ASCII letters (中文文件名) get a short hash."""
     value = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-    return value or "document"
+    if re.search(r"[a-z]", value):
+        return value
+    return "doc-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:10]
 
 
 def extract_document(raw: RawDocument) -> Extraction:
