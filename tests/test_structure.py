@@ -88,3 +88,29 @@ def test_file_names_without_ascii_letters_get_distinct_ids():
     first = extract_text("一、交通\n1.建设铁路，提升效率。\n", name="长三角方案.txt")
     second = extract_text("一、交通\n1.建设铁路，提升效率。\n", name="浙江方案.txt")
     assert first.doc_id.startswith("doc-") and first.doc_id != second.doc_id
+
+
+def test_items_of_a_framework_section_are_framework_sections_not_measures():
+    text = (
+        "国务院关于推动某区域高质量发展的意见\n\n一、总体要求\n"
+        "（一）指导思想。以习近平新时代中国特色社会主义思想为指导，推动高质量发展。\n"
+        "（二）工作目标。到2025年，区域生产总值达到10万亿元，城镇化率达到75%。\n"
+        "二、重点任务\n（三）推进科技创新。加快建设科创中心，推动成果转化。（省科技厅负责）\n"
+        "（四）建设现代化产业体系。培育产业集群，推动制造业升级。\n"
+    )
+    result = extract_text(text)
+    assert [(s["label"], s["kind"]) for s in result.sections] == [("一、", "framework"), ("（一）", "framework"), ("（二）", "framework"), ("二、", "section")]
+    assert by(result.measures, "title") == ["推进科技创新", "建设现代化产业体系"]
+    assert {t["indicator"]: t["section_id"] for t in result.targets} == {"区域生产总值": "fixture-s003", "城镇化率": "fixture-s003"}
+
+
+def test_headings_printed_without_numbers():
+    text = (
+        "某市推进长三角一体化发展工作要点\n\n为贯彻落实国家战略，现将今年工作要点印发如下。\n\n"
+        "科技创新协同\n共建长三角科创走廊，推动科技成果跨区域转化。\n联合开展关键核心技术攻关，支持企业建设研发中心。\n\n"
+        "交通互联互通\n加快建设沪苏通铁路二期，打通省际断头路。\n完善港口集疏运体系，推进江海联运。\n"
+    )
+    result = extract_text(text)
+    assert [(s["title"], s["label"], s["label_number"]) for s in result.sections] == [("科技创新协同", None, None), ("交通互联互通", None, None)]
+    assert [m["section_id"] for m in result.measures] == ["fixture-s001", "fixture-s001", "fixture-s002", "fixture-s002"]
+    assert [p["kind"] for p in result.document_parts] == ["title", "preamble"]

@@ -11,7 +11,7 @@ paragraph followed by titled paragraphs ("短标题。正文…").
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -272,6 +272,12 @@ def build_structure(units: list[Unit], body_end_line: int | None) -> Structure:
         if unit.marker and unit.marker.style not in marker_styles:
             marker_styles.append(unit.marker.style)
 
+    headings = _unnumbered_headings(body) if not marker_styles else []
+    if len(headings) >= 2:
+        # Headings printed without numbers (a web page's bold lines): one level of sections.
+        for i in headings:
+            body[i] = replace(body[i], marker=Marker("unnumbered_heading", 0, "", 0))
+        marker_styles = ["unnumbered_heading"]
     if not marker_styles:
         _build_flat(body, rules, parts, sections, measures, problems)
     else:
@@ -318,6 +324,24 @@ def _split_declared_lead(unit: Unit, rules: StructureRules) -> tuple[MappedText 
     return unit.mt[:cut].strip(), unit.mt[cut:].strip()
 
 
+def _frames(unit: Unit, stack: list[SectionNode], rules: StructureRules) -> bool:
+    if stack and stack[-1].is_framework(rules):
+        return True
+    title = title_sentence(_after_marker(unit).text) or ""
+    return any(title.startswith(word) for word in rules.framework_titles)
+
+
+def _unnumbered_headings(body: list[Unit]) -> list[int]:
+    """Short lines without punctuation, each followed by prose: headings printed without numbers."""
+    found = []
+    for i, unit in enumerate(body[:-1]):
+        text, following = unit.text, body[i + 1]
+        if (unit.marker is None and 2 <= len(text) <= 30 and not re.search(r"[，,。；;：:！？!?、]", text)
+                and following.marker is None and ends_with_terminal(following.text) and len(following.text) > len(text)):
+            found.append(i)
+    return found
+
+
 def _build_numbered(
     body: list[Unit],
     styles: list[str],
@@ -358,6 +382,14 @@ def _build_numbered(
                 parent.has_subsections = True
             sections.append(node)
             stack.append(node)
+            last_item = None
+        elif unit.marker and _frames(unit, stack, rules):
+            # An item of a framework section (（一）指导思想。…) frames the plan: a section, not a measure.
+            parent = stack[-1] if stack else None
+            node = _new_section(unit, (parent.level + 1) if parent else 1, parent, rules)
+            if parent:
+                parent.has_subsections = True
+            sections.append(node)
             last_item = None
         elif unit.marker:
             last_item = MeasureNode(stack[-1] if stack else None, [unit], unit.marker)
