@@ -382,6 +382,13 @@ CREATE MACRO search_measures(q) AS TABLE
 """
 
 
+def _execute_script(con: duckdb.DuckDBPyConnection, sql: str) -> None:
+    """One statement at a time: a PRAGMA must see the tables created before it."""
+    for statement in sql.split(";\n"):
+        if statement.strip():
+            con.execute(statement)
+
+
 def build_duckdb(package_dir: Path) -> Path:
     """A DuckDB database of every table, keys, measures_full and full-text search."""
     target = package_dir / DUCKDB_NAME
@@ -393,13 +400,9 @@ def build_duckdb(package_dir: Path) -> Path:
             parquet = (package_dir / "data" / f"{table.name}.parquet").as_posix()
             columns = ", ".join(f'"{name}"' for name in table.field_names)
             con.execute(f"INSERT INTO {table.name} SELECT {columns} FROM read_parquet('{parquet}')")
-        for statement in MEASURES_FULL_VIEW.split(";\n"):
-            if statement.strip():
-                con.execute(statement)
+        _execute_script(con, MEASURES_FULL_VIEW)
         con.execute(f"LOAD '{fts_extension_path().as_posix()}'")
-        for statement in SEARCH_SQL.split(";\n"):  # the PRAGMA needs the table created first
-            if statement.strip():
-                con.execute(statement)
+        _execute_script(con, SEARCH_SQL)
         con.execute("CHECKPOINT")
     except BaseException:
         con.close()

@@ -127,41 +127,8 @@ def _squash(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
-def check_spans(frames: Mapping[str, pd.DataFrame], sources: Mapping[str, str]) -> list[Issue]:
-    """Each record's source slice, less noise and whitespace, is its text_original."""
-    issues: list[Issue] = []
-    noise = frames["noise"]
-    noise_by_doc = {doc: list(zip(g["span_start"], g["span_end"])) for doc, g in noise.groupby("doc_id")}
-    for table, id_col in (("document_parts", "part_id"), ("sections", "section_id"), ("measures", "measure_id")):
-        for row in frames[table].itertuples(index=False):
-            row = row._asdict()
-            source = sources.get(row["doc_id"])
-            object_id = row[id_col]
-            start, end = int(row["span_start"]), int(row["span_end"])
-            if source is None or not (0 <= start < end <= len(source)):
-                issues.append(_issue(row["doc_id"], object_id, "spans", "error", f"span {start}:{end} lies outside the source text"))
-                continue
-            kept = [True] * (end - start)
-            for ns, ne in noise_by_doc.get(row["doc_id"], []):
-                for i in range(max(ns, start), min(ne, end)):
-                    kept[i - start] = False
-            sliced = "".join(ch for ch, keep in zip(source[start:end], kept) if keep)
-            if _squash(html.unescape(sliced)) != _squash(row["text_original"]):
-                issues.append(_issue(row["doc_id"], object_id, "spans", "error",
-                                     f"source slice {start}:{end} does not hold the record's text_original"))
-    return issues
-
-
-# Evidence columns of the enrichment tables: (table, id column, value column).
-EVIDENCE = (
-    ("targets", "target_id", "quote"),
-    ("place_mentions", "mention_id", "mention_text"),
-    ("responsibilities", "measure_id", "agency_text"),
-)
-
-
-def _corrected(source: str, start: int, end: int, noise: list[tuple[int, int]], corrections: list[tuple[int, int, str]]) -> str:
-    """The source slice as the text columns read it: noise out, errata applied."""
+def _reading(source: str, start: int, end: int, noise: list[tuple[int, int]], corrections: list[tuple[int, int, str]] = ()) -> str:
+    """The source slice without its noise, with errata applied when given (as the text columns read it)."""
     out, i = [], start
     fixes = {s: (e, text) for s, e, text in corrections if start <= s and e <= end}
     skip = set()
@@ -179,11 +146,43 @@ def _corrected(source: str, start: int, end: int, noise: list[tuple[int, int]], 
     return "".join(out)
 
 
+def _noise_by_doc(frames: Mapping[str, pd.DataFrame]) -> dict[str, list[tuple[int, int]]]:
+    return {doc: list(zip(g["span_start"], g["span_end"])) for doc, g in frames["noise"].groupby("doc_id")}
+
+
+def check_spans(frames: Mapping[str, pd.DataFrame], sources: Mapping[str, str]) -> list[Issue]:
+    """Each record's source slice, less noise and whitespace, is its text_original."""
+    issues: list[Issue] = []
+    noise = _noise_by_doc(frames)
+    for table, id_col in (("document_parts", "part_id"), ("sections", "section_id"), ("measures", "measure_id")):
+        for row in frames[table].itertuples(index=False):
+            row = row._asdict()
+            source = sources.get(row["doc_id"])
+            object_id = row[id_col]
+            start, end = int(row["span_start"]), int(row["span_end"])
+            if source is None or not (0 <= start < end <= len(source)):
+                issues.append(_issue(row["doc_id"], object_id, "spans", "error", f"span {start}:{end} lies outside the source text"))
+                continue
+            sliced = _reading(source, start, end, noise.get(row["doc_id"], []))
+            if _squash(html.unescape(sliced)) != _squash(row["text_original"]):
+                issues.append(_issue(row["doc_id"], object_id, "spans", "error",
+                                     f"source slice {start}:{end} does not hold the record's text_original"))
+    return issues
+
+
+# Evidence columns of the enrichment tables: (table, id column, value column).
+EVIDENCE = (
+    ("targets", "target_id", "quote"),
+    ("place_mentions", "mention_id", "mention_text"),
+    ("responsibilities", "measure_id", "agency_text"),
+)
+
+
 def check_evidence_spans(frames: Mapping[str, pd.DataFrame], sources: Mapping[str, str]) -> list[Issue]:
     """Each enrichment value is what its source span says, once corrected and normalised."""
     issues: list[Issue] = []
     scripts = dict(zip(frames["documents"]["doc_id"], frames["documents"]["script"]))
-    noise = {doc: list(zip(g["span_start"], g["span_end"])) for doc, g in frames["noise"].groupby("doc_id")}
+    noise = _noise_by_doc(frames)
     fixes = {doc: list(zip(g["span_start"], g["span_end"], g["corrected"])) for doc, g in frames["corrections"].groupby("doc_id")}
     for row in frames["corrections"].itertuples(index=False):
         source = sources.get(row.doc_id, "")
@@ -199,7 +198,7 @@ def check_evidence_spans(frames: Mapping[str, pd.DataFrame], sources: Mapping[st
             if source is None or not (0 <= start < end <= len(source)):
                 issues.append(_issue(doc_id, row[id_col], "spans", "error", f"{table} span {start}:{end} lies outside the source text"))
                 continue
-            found = normalise(_corrected(source, start, end, noise.get(doc_id, []), fixes.get(doc_id, [])), scripts.get(doc_id, "zh-Hans"))
+            found = normalise(_reading(source, start, end, noise.get(doc_id, []), fixes.get(doc_id, [])), scripts.get(doc_id, "zh-Hans"))
             if _squash(found) != _squash(row[value_col]):
                 issues.append(_issue(doc_id, row[id_col], "spans", "error", f"{table} span {start}:{end} reads {found!r}, not {row[value_col]!r}"))
     return issues

@@ -302,8 +302,7 @@ def _text_facts(result: Extraction, structure: Structure, script: str) -> dict[s
             issuers.append(name)
         if "issue_date" not in facts and (date := parse_date(part["text"])):
             facts["issue_date"], facts["issue_date_precision"] = date
-    preamble = " ".join(p["text"] for p in result.document_parts if p["kind"] == "preamble")
-    if m := _ISSUED_BY.search(preamble):
+    if m := _ISSUED_BY.search(_preamble(result)):
         facts.setdefault("title", m["title"])
         if "issue_date" not in facts and (date := parse_date(m["date"])):
             facts["issue_date"], facts["issue_date_precision"] = date
@@ -367,7 +366,7 @@ def _document_row(raw: RawDocument, result: Extraction, structure: Structure, sc
     if values["effective_date"] is not None:
         values["effective_date_precision"] = (
             facts.get("effective_date_precision") if origin["effective_date"] == "text"
-            else {4: "year", 7: "month", 10: "day"}.get(len(str(values["effective_date"])))
+            else _precision_of(str(values["effective_date"]))
         )
     else:
         values["effective_date_precision"] = None
@@ -384,13 +383,12 @@ def _document_row(raw: RawDocument, result: Extraction, structure: Structure, sc
         if origin["issue_date"] == "text":
             precision = facts.get("issue_date_precision")
         else:
-            precision = meta.get("issue_date_precision") or {4: "year", 7: "month", 10: "day"}.get(len(values["issue_date"]))
+            precision = meta.get("issue_date_precision") or _precision_of(values["issue_date"])
         values["issue_date_precision"] = precision
     else:
         values["issue_date_precision"] = None
-    preamble = " ".join(p["text"] for p in result.document_parts if p["kind"] == "preamble")
     if values["doc_type"] is None:
-        values["doc_type"], origin["doc_type"] = _inferred_doc_type(values["title"], cleaned, preamble), "inferred"
+        values["doc_type"], origin["doc_type"] = _inferred_doc_type(values["title"], cleaned, _preamble(result)), "inferred"
     if values["title"] is None:
         values["title"], origin["title"] = PurePosixPath(raw.path).stem, "inferred"
         result.issue("metadata", "warning", f"{raw.path}: no title in the text or metadata; the file name stands in")
@@ -422,6 +420,14 @@ def _document_row(raw: RawDocument, result: Extraction, structure: Structure, sc
         "coverage": coverage(result),
         "metadata_origin": json.dumps(origin, ensure_ascii=False, sort_keys=True),
     }
+
+
+def _precision_of(iso_date: str) -> str | None:
+    return {4: "year", 7: "month", 10: "day"}.get(len(iso_date))
+
+
+def _preamble(result: Extraction) -> str:
+    return " ".join(p["text"] for p in result.document_parts if p["kind"] == "preamble")
 
 
 def coverage(result: Extraction) -> float:

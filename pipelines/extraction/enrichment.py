@@ -30,6 +30,7 @@ def add_responsibilities(result: Any) -> None:
         if position is not None:
             rule_at = tf.mt.starts[position]
             break
+    known = {a["agency_id"] for a in result.agencies}
     for measure_id, clauses in _fields_by_object(result, "measures", "responsibility_text").items():
         seq = 0
         for clause in clauses:
@@ -42,7 +43,8 @@ def add_responsibilities(result: Any) -> None:
                     {"measure_id": measure_id, "seq": seq, "agency_id": aid, "role": mention.role, "agency_text": mention.item.text,
                      "raw_text": clause.text, "span_start": start, "span_end": end}
                 )
-                if aid not in {a["agency_id"] for a in result.agencies}:
+                if aid not in known:
+                    known.add(aid)
                     result.agencies.append({"agency_id": aid, "name": mention.name, **describe(mention.name)})
 
 

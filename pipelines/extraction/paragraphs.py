@@ -44,18 +44,17 @@ def make_unit(mt: MappedText, line: int) -> Unit:
     return Unit(mt, match_marker(mt.text), line)
 
 
-def ends_sentence(text: str) -> bool:
+def ends_sentence(text: str, bracket_ends: bool = True) -> bool:
+    """Ends with sentence punctuation, closing quotes looked through.
+
+    A closing bracket counts as an end (a trailing clause closes a paragraph)
+    unless bracket_ends is False, as for a title such as 方案（节选）.
+    """
     text = text.rstrip()
     while text and text[-1] in _CLOSERS + "”’\"'":
-        if text[-1] in _CLOSERS:
+        if bracket_ends and text[-1] in _CLOSERS:
             return True
         text = text[:-1]
-    return bool(text) and text[-1] in _SENTENCE_END
-
-
-def ends_with_terminal(text: str) -> bool:
-    """Ends with sentence punctuation (closing quotes and brackets looked through)."""
-    text = text.rstrip().rstrip(_CLOSERS + "”’\"'")
     return bool(text) and text[-1] in _SENTENCE_END
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import yaml
 
 from pipelines.extraction.numbering import Marker, cn_to_int
-from pipelines.extraction.paragraphs import Unit, ends_with_terminal, looks_like_title, rejoin_broken
+from pipelines.extraction.paragraphs import Unit, ends_sentence, looks_like_title, rejoin_broken
 from pipelines.extraction.textmap import MappedText
 
 RULES_DIR = Path(__file__).parent / "rules"
@@ -176,7 +176,7 @@ def front_matter_end(units: list[Unit], rules: StructureRules) -> int:
     for unit in units:
         text = unit.text
         front_like = unit.marker is None and len(text) <= 100 and (
-            not ends_with_terminal(text) or is_date_line(text) or organisation_name(text, rules)
+            not ends_sentence(text, bracket_ends=False) or is_date_line(text) or organisation_name(text, rules)
         )
         if not front_like:
             break
@@ -200,7 +200,7 @@ def is_title_candidate(unit: Unit, rules: StructureRules) -> bool:
     return (
         unit.marker is None
         and 4 <= len(text) <= 80
-        and not ends_with_terminal(text)
+        and not ends_sentence(text, bracket_ends=False)
         and not is_date_line(text)
         and organisation_name(text, rules) is None
     )
@@ -324,6 +324,15 @@ def _split_declared_lead(unit: Unit, rules: StructureRules) -> tuple[MappedText 
     return unit.mt[:cut].strip(), unit.mt[cut:].strip()
 
 
+def _open_section(unit: Unit, level: int, stack: list[SectionNode], sections: list[SectionNode], rules: StructureRules) -> SectionNode:
+    parent = stack[-1] if stack else None
+    node = _new_section(unit, level, parent, rules)
+    if parent:
+        parent.has_subsections = True
+    sections.append(node)
+    return node
+
+
 def _frames(unit: Unit, stack: list[SectionNode], rules: StructureRules) -> bool:
     if stack and stack[-1].is_framework(rules):
         return True
@@ -337,7 +346,7 @@ def _unnumbered_headings(body: list[Unit]) -> list[int]:
     for i, unit in enumerate(body[:-1]):
         text, following = unit.text, body[i + 1]
         if (unit.marker is None and 2 <= len(text) <= 30 and not re.search(r"[，,。；;：:！？!?、]", text)
-                and following.marker is None and ends_with_terminal(following.text) and len(following.text) > len(text)):
+                and following.marker is None and ends_sentence(following.text, bracket_ends=False) and len(following.text) > len(text)):
             found.append(i)
     return found
 
@@ -376,20 +385,11 @@ def _build_numbered(
             level = levels[unit.marker.style]
             while stack and stack[-1].level >= level:
                 stack.pop()
-            parent = stack[-1] if stack else None
-            node = _new_section(unit, level, parent, rules)
-            if parent:
-                parent.has_subsections = True
-            sections.append(node)
-            stack.append(node)
+            stack.append(_open_section(unit, level, stack, sections, rules))
             last_item = None
         elif unit.marker and _frames(unit, stack, rules):
             # An item of a framework section (（一）指导思想。…) frames the plan: a section, not a measure.
-            parent = stack[-1] if stack else None
-            node = _new_section(unit, (parent.level + 1) if parent else 1, parent, rules)
-            if parent:
-                parent.has_subsections = True
-            sections.append(node)
+            _open_section(unit, stack[-1].level + 1 if stack else 1, stack, sections, rules)
             last_item = None
         elif unit.marker:
             last_item = MeasureNode(stack[-1] if stack else None, [unit], unit.marker)
