@@ -1,70 +1,155 @@
-"""Per-document extractions into the published tables (pure, no Dagster)."""
+"""Per-document processing with quarantine, and assembly of the published tables (pure, no Dagster).
+
+`process_document` is the unit of work: extract one document, validate its
+records against the table schemas and run the per-document checks. Whatever
+goes wrong for one document (an exception anywhere, a schema violation, a
+span that does not read back) quarantines that document only: its records are
+left out and one error row in quality_issues names the file and the cause.
+"""
 
 from __future__ import annotations
 
+import traceback
+from dataclasses import dataclass, field
 from typing import Iterable
 
 import pandas as pd
+from pandera.errors import SchemaError, SchemaErrors
 
-from pipelines.extraction.document import Extraction
+from pipelines.extraction.document import Extraction, RawDocument, extract_document
+from pipelines.extraction.issues import QUARANTINE, QualityIssue, quality_issue
 from pipelines.extraction.places import delta_cities, gazetteer
 from pipelines.extraction.themes import themes
-from validation.schemas import to_frame
+from validation.quality import document_issues
+from validation.schemas import to_frame, validate
 from validation.tables import TABLES_BY_NAME
 
 # Tables with rows per document, and tables shared across documents.
 RECORD_TABLES = (
-    "documents", "document_parts", "sections", "measures", "noise",
+    "documents", "texts", "document_parts", "sections", "measures", "noise",
     "corrections", "responsibilities", "targets", "place_mentions", "measure_themes",
 )
 DIMENSION_TABLES = ("agencies", "places", "themes")
 
 
-def duplicate_doc_ids(extractions: Iterable[Extraction]) -> list[dict]:
-    """Two files claiming one doc_id: the later ones are dropped and reported."""
-    seen: dict[str, str] = {}
+@dataclass
+class DocumentResult:
+    """One document's publishable frames (empty when it failed) and its quality issues."""
+
+    doc_id: str
+    source_file: str
+    source_sha256: str
+    frames: dict[str, pd.DataFrame] = field(default_factory=dict)
+    agencies: list[dict] = field(default_factory=list)
+    issues: list[QualityIssue] = field(default_factory=list)
+
+    @property
+    def published(self) -> bool:
+        return bool(self.frames)
+
+    @property
+    def quarantined(self) -> bool:
+        return any(i["check"] == QUARANTINE for i in self.issues)
+
+
+def _quarantine(raw: RawDocument, cause: str, issues: list[QualityIssue]) -> DocumentResult:
+    row = quality_issue(QUARANTINE, "error", f"{raw.path}: quarantined, its records are left out: {cause}", raw.doc_id, raw.path)
+    return DocumentResult(raw.doc_id, raw.path, raw.sha256, issues=[*issues, row])
+
+
+def _schema_failure(name: str, exc: SchemaErrors | SchemaError) -> str:
+    cases = exc.failure_cases
+    if isinstance(cases, pd.DataFrame) and len(cases):
+        first = cases.iloc[0]
+        return f"table {name} column {first.get('column')} fails {first.get('check')} (value {first.get('failure_case')!r}; {len(cases)} failure(s))"
+    return f"table {name}: {str(exc).splitlines()[0]}"
+
+
+def _frames_of(extraction: Extraction) -> dict[str, pd.DataFrame]:
+    return {name: to_frame(TABLES_BY_NAME[name], getattr(extraction, name)) for name in RECORD_TABLES}
+
+
+def process_document(raw: RawDocument) -> DocumentResult:
+    """Extract, validate and check one document; never raises."""
+    if raw.load_error:
+        return _quarantine(raw, raw.load_error, [])
+    issues: list[QualityIssue] = []
+    try:
+        extraction = extract_document(raw)
+        issues = list(extraction.quality_issues)
+        if not extraction.documents:  # undecodable: the decode error says why
+            return DocumentResult(raw.doc_id, raw.path, raw.sha256, issues=issues)
+        frames = _frames_of(extraction)
+        for name, frame in frames.items():
+            if frame.empty:  # to_frame gives an empty frame exactly the table's columns and types
+                continue
+            try:
+                validate(TABLES_BY_NAME[name], frame)
+            except (SchemaErrors, SchemaError) as exc:
+                return _quarantine(raw, _schema_failure(name, exc), issues)
+        found = document_issues(frames, extraction.doc_id, extraction.source_text or "")
+        issues += found
+        broken = [i for i in found if i["check"] == "spans" and i["severity"] == "error"]
+        if broken:
+            return _quarantine(raw, f"{len(broken)} record span(s) do not read back from the text, e.g. {broken[0]['message']}", issues)
+    except Exception as exc:  # noqa: BLE001 - any failure of one document is that document's quarantine
+        where = traceback.extract_tb(exc.__traceback__)[-1]
+        cause = f"{type(exc).__name__}: {exc} (in {where.name}, {where.filename.rsplit('/', 1)[-1]}:{where.lineno})"
+        return _quarantine(raw, cause, issues)
+    return DocumentResult(raw.doc_id, raw.path, raw.sha256, frames, list(extraction.agencies), issues)
+
+
+# ------------------------------------------------------------- assembly
+
+
+def duplicate_doc_ids(results: Iterable[DocumentResult]) -> list[QualityIssue]:
+    """Two files claiming one doc_id: an error for both; neither is published."""
+    by_id: dict[str, list[DocumentResult]] = {}
+    for result in results:
+        if result.published:
+            by_id.setdefault(result.doc_id, []).append(result)
     issues = []
-    for ex in extractions:
-        if ex.doc_id in seen:
-            issues.append(
-                {"doc_id": ex.doc_id, "object_id": ex.source_file, "check": "doc_id_unique", "severity": "error",
-                 "message": f"{ex.source_file} has the same doc_id as {seen[ex.doc_id]}; it was left out"}
-            )
-        else:
-            seen[ex.doc_id] = ex.source_file
+    for doc_id, clashing in sorted(by_id.items()):
+        if len(clashing) > 1:
+            files = ", ".join(r.source_file for r in clashing)
+            for r in clashing:
+                issues.append(quality_issue(QUARANTINE, "error", f"{r.source_file}: quarantined, doc_id {doc_id} is claimed by {files}: give each file its own doc_id in its metadata", doc_id, r.source_file))
     return issues
 
 
-def publishable(extractions: Iterable[Extraction]) -> list[Extraction]:
-    """Extractions that produced a document row, first of each doc_id."""
-    seen: set[str] = set()
-    out = []
-    for ex in extractions:
-        if ex.documents and ex.doc_id not in seen:
-            seen.add(ex.doc_id)
-            out.append(ex)
-    return out
+def publishable(results: Iterable[DocumentResult]) -> list[DocumentResult]:
+    """Documents with records whose doc_id no other document claims."""
+    results = list(results)
+    clashing = {i["doc_id"] for i in duplicate_doc_ids(results)}
+    return [r for r in results if r.published and r.doc_id not in clashing]
 
 
-def table_frame(name: str, extractions: Iterable[Extraction]) -> pd.DataFrame:
-    rows = [row for ex in publishable(extractions) for row in getattr(ex, name)]
-    return to_frame(TABLES_BY_NAME[name], rows)
+def table_frame(name: str, results: Iterable[DocumentResult]) -> pd.DataFrame:
+    table = TABLES_BY_NAME[name]
+    frames = [r.frames[name] for r in publishable(results) if len(r.frames[name])]
+    if not frames:
+        return to_frame(table, [])
+    frame = pd.concat(frames, ignore_index=True)
+    if table.sort_by:
+        frame = frame.sort_values(list(table.sort_by), kind="stable", na_position="first").reset_index(drop=True)
+    return frame
 
 
-def agencies_frame(extractions: Iterable[Extraction]) -> pd.DataFrame:
+def agencies_frame(results: Iterable[DocumentResult]) -> pd.DataFrame:
     rows: dict[str, dict] = {}
-    for ex in publishable(extractions):
-        for agency in ex.agencies:
+    for result in publishable(results):
+        for agency in result.agencies:
             rows.setdefault(agency["agency_id"], {**agency, "aliases": agency["aliases"] or None})
     return to_frame(TABLES_BY_NAME["agencies"], rows.values())
 
 
-def places_frame(extractions: Iterable[Extraction]) -> pd.DataFrame:
+def places_frame(results: Iterable[DocumentResult]) -> pd.DataFrame:
     """The provinces and cities of the delta, and every division mentioned, with its parents."""
     divisions = gazetteer()
     cities = set(delta_cities())
     codes = {code for code, d in divisions.items() if d.level == "province"} | cities
-    codes |= {m["place_code"] for ex in publishable(extractions) for m in ex.place_mentions}
+    for result in publishable(results):
+        codes |= set(result.frames["place_mentions"]["place_code"])
     for code in list(codes):
         parent = divisions[code].parent_code
         while parent:
@@ -83,13 +168,13 @@ def themes_frame() -> pd.DataFrame:
     return to_frame(TABLES_BY_NAME["themes"], rows)
 
 
-def dimension_frame(name: str, extractions: Iterable[Extraction]) -> pd.DataFrame:
+def dimension_frame(name: str, results: Iterable[DocumentResult]) -> pd.DataFrame:
     if name == "agencies":
-        return agencies_frame(extractions)
+        return agencies_frame(results)
     if name == "places":
-        return places_frame(extractions)
+        return places_frame(results)
     return themes_frame()
 
 
-def extraction_issues(extractions: list[Extraction]) -> list[dict]:
-    return [issue for ex in extractions for issue in ex.quality_issues] + duplicate_doc_ids(extractions)
+def document_level_issues(results: list[DocumentResult]) -> list[QualityIssue]:
+    return [issue for r in results for issue in r.issues] + duplicate_doc_ids(results)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,7 @@ import yaml
 
 from pipelines.extraction.corrections import Erratum, errata_from_data
 from pipelines.extraction.document import RawDocument
+from pipelines.extraction.metadata import SLUG, MetadataError, parse_metadata
 
 METADATA_SUFFIX = ".meta.yaml"
 ERRATA_SUFFIX = ".errata.yaml"  # reviewed corrections; any number of such files
@@ -52,16 +54,28 @@ def load_raw_documents(raw_dir: Path) -> tuple[list[RawDocument], list[LoadProbl
         if path.name.endswith(DATA_SUFFIXES) or path.name in IGNORED_NAMES or path.name.startswith("."):
             continue
         rel = relative_path(path, raw_dir)
-        meta: dict[str, Any] | None = None
-        meta_file = metadata_path(path)
-        if meta_file.exists():
-            try:
-                loaded = yaml.safe_load(meta_file.read_text(encoding="utf-8"))
-                if not isinstance(loaded, dict):
-                    raise ValueError("the file does not hold a mapping")
-                meta = loaded
-            except (yaml.YAMLError, ValueError, UnicodeDecodeError) as exc:
-                problems.append(LoadProblem(rel, f"metadata file {meta_file.name} is unreadable and was ignored: {exc}"))
-        raw = RawDocument(rel, path.read_bytes(), meta)
+        meta, load_error = _read_metadata(metadata_path(path))
+        raw = RawDocument(rel, path.read_bytes(), meta, load_error=load_error)
         documents.append(replace(raw, errata=tuple(e for e in errata if e.applies_to(raw.doc_id))))
     return documents, problems
+
+
+def _read_metadata(meta_file: Path) -> tuple[dict[str, Any] | None, str | None]:
+    """(validated metadata, None), (None, None) without a file, or (ids only, the error).
+
+    On an error only a valid doc_id is kept, so the quarantine row names the
+    document by the id its maintainer gave it.
+    """
+    if not meta_file.exists():
+        return None, None
+    try:
+        data = yaml.safe_load(meta_file.read_text(encoding="utf-8"))
+        return parse_metadata(data, meta_file.name), None
+    except MetadataError as exc:
+        message = str(exc)
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        message = f"{meta_file.name} is not readable YAML: {exc}"
+        data = None
+    doc_id = data.get("doc_id") if isinstance(data, dict) else None
+    ids = {"doc_id": doc_id} if isinstance(doc_id, str) and re.match(SLUG, doc_id) else None
+    return ids, message

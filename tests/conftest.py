@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipelines.assembly import DIMENSION_TABLES, RECORD_TABLES, dimension_frame, table_frame
+from pipelines.assembly import DIMENSION_TABLES, RECORD_TABLES, DocumentResult, dimension_frame, process_document, table_frame
 from pipelines.extraction.document import RawDocument, extract_document
 from pipelines.sources import load_raw_documents
 
@@ -19,6 +19,17 @@ FIXTURES = Path(__file__).parent / "fixtures"
 def extract_text(text: str, name: str = "fixture.txt", metadata: dict | None = None, encoding: str = "utf-8", errata: tuple = ()):
     """Extract a made-up document given as text."""
     return extract_document(RawDocument(f"raw/{name}", text.encode(encoding), metadata, errata))
+
+
+def process_text(text: str, name: str = "fixture.txt", metadata: dict | None = None) -> DocumentResult:
+    """A made-up document through the per-document unit of work (extract, validate, check, quarantine)."""
+    return process_document(RawDocument(f"raw/{name}", text.encode("utf-8"), metadata))
+
+
+def tables_of(*results: DocumentResult) -> dict[str, pd.DataFrame]:
+    """The published tables of some processed documents."""
+    tables = {name: table_frame(name, results) for name in RECORD_TABLES}
+    return tables | {name: dimension_frame(name, results) for name in DIMENSION_TABLES}
 
 
 def extract_fixture(name: str, metadata: dict | None = None):
@@ -33,10 +44,15 @@ def seed_extractions():
 
 
 @pytest.fixture(scope="session")
-def seed_tables(seed_extractions) -> dict[str, pd.DataFrame]:
-    extractions = list(seed_extractions.values())
-    tables = {name: table_frame(name, extractions) for name in RECORD_TABLES}
-    return tables | {name: dimension_frame(name, extractions) for name in DIMENSION_TABLES}
+def seed_results() -> list[DocumentResult]:
+    documents, problems = load_raw_documents(RAW)
+    assert not problems
+    return [process_document(raw) for raw in documents]
+
+
+@pytest.fixture(scope="session")
+def seed_tables(seed_results) -> dict[str, pd.DataFrame]:
+    return tables_of(*seed_results)
 
 
 @pytest.fixture(scope="session")

@@ -43,19 +43,36 @@ def test_materialising_the_graph_publishes_a_package(fresh_build):
     assert row_counts["measures"] == 196 and row_counts["documents"] == 5
 
 
-def test_a_failing_blocking_check_stops_publication(tmp_path):
+def test_a_document_with_bad_metadata_is_quarantined_and_the_rest_publishes(tmp_path):
     raw = tmp_path / "raw"
     shutil.copytree(RAW, raw)
-    meta = next(raw.glob("*.meta.yaml"))
+    meta = sorted(raw.glob("*.meta.yaml"))[0]
     meta.write_text(meta.read_text(encoding="utf-8").replace("doc_type: ", "doc_type: manifesto #"), encoding="utf-8")
+    out = tmp_path / "datapackage"
+    job = build_definitions(str(raw), str(out)).resolve_job_def("rebuild_dataset")
+    result = job.execute_in_process(raise_on_error=False)
+    assert result.success
+    assert len(result.output_for_node("documents")) == 4
+    issues = result.output_for_node("quality_issues")
+    quarantined = issues[issues["check"] == "quarantine"]
+    assert len(quarantined) == 1
+    assert meta.name in quarantined.iloc[0]["message"] and "doc_type" in quarantined.iloc[0]["message"]
+
+
+def test_a_dataset_wide_schema_failure_publishes_nothing(tmp_path, monkeypatch):
+    """A vocabulary shared by every document (here a theme id that breaks the id pattern) blocks the whole publication."""
+    import pipelines.assembly as assembly
+    from pipelines.extraction.themes import Theme
+
+    monkeypatch.setattr(assembly, "themes", lambda: (Theme("Bad Id", "坏", "bad", "A theme whose id breaks the pattern.", ("坏",)),))
     out = tmp_path / "datapackage"
     out.mkdir()
     (out / "previous.txt").write_text("the previous publication")
-    job = build_definitions(str(raw), str(out)).resolve_job_def("rebuild_dataset")
+    job = build_definitions(str(RAW), str(out)).resolve_job_def("rebuild_dataset")
     result = job.execute_in_process(raise_on_error=False)
     assert not result.success
     failed = [e.check_name for e in result.get_asset_check_evaluations() if not e.passed and e.severity == dg.AssetCheckSeverity.ERROR]
-    assert failed == ["documents_schema"]
+    assert "themes_schema" in failed
     assert [p.name for p in out.iterdir()] == ["previous.txt"]
 
 

@@ -2,13 +2,8 @@
 
 import pandas as pd
 
-from conftest import extract_text
-from pipelines.assembly import RECORD_TABLES, table_frame
-from validation.quality import check_numbering, check_spans, domain_issues
-
-
-def tables_of(*extractions):
-    return {name: table_frame(name, list(extractions)) for name in RECORD_TABLES}
+from conftest import extract_text, process_text, tables_of
+from validation.quality import check_numbering, check_spans, document_issues
 
 
 GAPPY = """某市方案
@@ -27,7 +22,7 @@ GAPPY = """某市方案
 
 
 def test_gaps_are_reported_and_restarts_under_a_new_parent_are_not():
-    tables = tables_of(extract_text(GAPPY))
+    tables = tables_of(process_text(GAPPY))
     messages = [i["message"] for i in check_numbering(tables["sections"], tables["measures"])]
     assert len(messages) == 2
     assert any("2." in m and "4." in m for m in messages)  # items run on across sections: 3 is missing
@@ -36,7 +31,7 @@ def test_gaps_are_reported_and_restarts_under_a_new_parent_are_not():
 
 def test_spans_check_passes_on_real_records_and_catches_a_wrong_one():
     result = extract_text(GAPPY)
-    tables = tables_of(result)
+    tables = tables_of(process_text(GAPPY))
     sources = {result.doc_id: result.source_text}
     assert check_spans(tables, sources) == []
     broken = dict(tables)
@@ -47,10 +42,10 @@ def test_spans_check_passes_on_real_records_and_catches_a_wrong_one():
     assert len(issues) == 1 and issues[0]["object_id"] == measures.loc[0, "measure_id"]
 
 
-def test_domain_issues_is_a_valid_quality_issues_frame():
-    result = extract_text("一、交通\n\n共有3项任务，主要包括：建设铁路，提升效率。\n")
-    frame = domain_issues(tables_of(result), {result.doc_id: result.source_text})
-    assert isinstance(frame, pd.DataFrame)
+def test_document_issues_name_the_declared_count_mismatch():
+    text = "一、交通\n\n共有3项任务，主要包括：建设铁路，提升效率。\n"
+    result = extract_text(text)
+    frame = pd.DataFrame(document_issues(tables_of(process_text(text)), result.doc_id, result.source_text))
     declared = frame[frame["check"] == "declared_counts"]
     assert declared.iloc[0]["message"] == "section 一、 declares 3 tasks, 1 found"
-    assert set(frame["check"]) == {"declared_counts", "coverage", "theme_coverage"}
+    assert set(frame["check"]) == {"declared_counts", "coverage"}

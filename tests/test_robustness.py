@@ -2,7 +2,8 @@
 
 import pytest
 
-from pipelines.assembly import DIMENSION_TABLES, RECORD_TABLES, dimension_frame, table_frame
+from conftest import tables_of
+from pipelines.assembly import process_document
 from pipelines.extraction.document import RawDocument, extract_document
 from validation.quality import check_evidence_spans, check_spans
 
@@ -21,9 +22,12 @@ CASES = {
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_odd_input(name):
     text, measures = CASES[name]
-    result = extract_document(RawDocument(f"raw/{name}", text.encode("utf-8")))
+    raw = RawDocument(f"raw/{name}", text.encode("utf-8"))
+    result = extract_document(raw)
     assert len(result.measures) == measures
-    frames = {n: table_frame(n, [result]) for n in RECORD_TABLES} | {n: dimension_frame(n, [result]) for n in DIMENSION_TABLES}
+    processed = process_document(raw)
+    assert not processed.quarantined
+    frames = tables_of(processed)
     sources = {result.doc_id: result.source_text}
     assert check_spans(frames, sources) == [] and check_evidence_spans(frames, sources) == []
     assert result.documents[0]["coverage"] == 1.0

@@ -15,6 +15,7 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import DataFrame
 
+from pipelines.extraction.issues import Severity, quality_issue
 from pipelines.extraction.normalising import normalise
 from pipelines.extraction.numbering import match_marker
 from validation.schemas import QualityIssuesModel, to_frame
@@ -22,14 +23,18 @@ from validation.tables import QUALITY_ISSUES
 
 COVERAGE_GOAL = 0.999
 EXCERPT_TYPES = {"news_report", "excerpt"}
-DOMAIN_CHECKS = ("numbering_continuity", "declared_counts", "coverage", "spans", "theme_coverage")
 THEME_COVERAGE_GOAL = 0.95
 
 Issue = dict[str, Any]
 
 
-def _issue(doc_id: str | None, object_id: str | None, check: str, severity: str, message: str) -> Issue:
-    return {"doc_id": doc_id, "object_id": object_id, "check": check, "severity": severity, "message": message}
+def _issue(doc_id: str | None, object_id: str | None, check: str, severity: Severity, message: str) -> Issue:
+    return quality_issue(check, severity, message, doc_id, object_id)
+
+
+def _value(value: Any) -> Any:
+    """A cell as a plain Python value: pandas' missing values become None."""
+    return None if value is None or value is pd.NA or (isinstance(value, float) and value != value) else value
 
 
 # ------------------------------------------------------------ numbering
@@ -51,7 +56,7 @@ def check_numbering(sections: pd.DataFrame, measures: pd.DataFrame) -> list[Issu
     for frame, id_col, parent_col in ((sections, "section_id", "parent_id"), (measures, "measure_id", "section_id")):
         for row in frame.dropna(subset=["label_number"]).itertuples(index=False):
             row = row._asdict()
-            records.append((row["doc_id"], row["span_start"], _style_of(row["label"]), row[parent_col], int(row["label_number"]), row["label"], row[id_col]))
+            records.append((row["doc_id"], int(row["span_start"]), _style_of(row["label"]), _value(row[parent_col]), int(row["label_number"]), row["label"], row[id_col]))
     records.sort(key=lambda r: (r[0], r[1]))
     sequences: dict[tuple[str, str | None], list[tuple]] = {}
     for rec in records:
@@ -214,15 +219,25 @@ def check_theme_coverage(measures: pd.DataFrame, measure_themes: pd.DataFrame) -
 
 # ---------------------------------------------------------------- all
 
+# Checks that judge one document at a time; a document's findings depend on it alone.
+DOCUMENT_CHECKS = ("numbering_continuity", "declared_counts", "coverage", "spans")
+DATASET_CHECKS = ("theme_coverage",)
 
-@pa.check_types
-def domain_issues(frames: Mapping[str, pd.DataFrame], sources: Mapping[str, str]) -> DataFrame[QualityIssuesModel]:
+
+def document_issues(frames: Mapping[str, pd.DataFrame], doc_id: str, source: str) -> list[Issue]:
+    """The domain checks of one document's record tables."""
+    sources = {doc_id: source}
     checks: dict[str, Callable[[], list[Issue]]] = {
         "numbering_continuity": lambda: check_numbering(frames["sections"], frames["measures"]),
         "declared_counts": lambda: check_declared_counts(frames["documents"], frames["sections"], frames["measures"]),
         "coverage": lambda: check_coverage(frames["documents"]),
         "spans": lambda: check_spans(frames, sources) + check_evidence_spans(frames, sources),
-        "theme_coverage": lambda: check_theme_coverage(frames["measures"], frames["measure_themes"]),
     }
-    issues = [issue for name in DOMAIN_CHECKS for issue in checks[name]()]
+    return [issue for name in DOCUMENT_CHECKS for issue in checks[name]()]
+
+
+@pa.check_types
+def dataset_issues(frames: Mapping[str, pd.DataFrame]) -> DataFrame[QualityIssuesModel]:
+    """The checks that need every document at once."""
+    issues = check_theme_coverage(frames["measures"], frames["measure_themes"])
     return to_frame(QUALITY_ISSUES, issues)

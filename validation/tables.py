@@ -102,6 +102,22 @@ DOCUMENTS = Table(
     ),
 )
 
+TEXTS = Table(
+    name="texts",
+    title="Decoded source texts",
+    description="The decoded text of each document, into which every span_start/span_end of the package points: "
+    "for .txt, .md and .html files the file's characters; for .docx and .pdf files the text read from them (paragraphs and pages joined by line breaks).",
+    primary_key=("doc_id",),
+    foreign_keys=(ForeignKey("doc_id", "documents", "doc_id"),),
+    sort_by=("doc_id",),
+    fields=(
+        Field("doc_id", "string", "Document.", required=True, unique=True, pattern=ID_PATTERN),
+        Field("text", "string", "The decoded text; a span is the substring text[span_start:span_end] (0-based, in Unicode code points).", required=True),
+        Field("n_chars", "integer", "Length of text in Unicode code points.", required=True, minimum=1),
+        Field("text_sha256", "string", "SHA-256 of text encoded as UTF-8, to check a copy.", required=True, pattern=r"^[0-9a-f]{64}$"),
+    ),
+)
+
 DOCUMENT_PARTS = Table(
     name="document_parts",
     title="Document parts outside the section tree",
@@ -348,7 +364,7 @@ QUALITY_ISSUES = Table(
 
 # Referenced tables come before the tables that reference them.
 TABLES: tuple[Table, ...] = (
-    DOCUMENTS, DOCUMENT_PARTS, SECTIONS, MEASURES, NOISE, CORRECTIONS, AGENCIES, RESPONSIBILITIES,
+    DOCUMENTS, TEXTS, DOCUMENT_PARTS, SECTIONS, MEASURES, NOISE, CORRECTIONS, AGENCIES, RESPONSIBILITIES,
     TARGETS, PLACES, PLACE_MENTIONS, THEMES, MEASURE_THEMES, QUALITY_ISSUES,
 )
 TABLES_BY_NAME = {t.name: t for t in TABLES}

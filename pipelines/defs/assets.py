@@ -7,12 +7,11 @@ pipelines.extraction, pipelines.assembly, validation and pipelines.publishing.
 import dagster as dg
 import pandas as pd
 
-from pipelines.assembly import DIMENSION_TABLES, RECORD_TABLES, dimension_frame, extraction_issues, publishable, table_frame
+from pipelines.assembly import DIMENSION_TABLES, RECORD_TABLES, DocumentResult, dimension_frame, document_level_issues, process_document, table_frame
 from pipelines.defs.resources import ProjectPaths
-from pipelines.extraction.document import Extraction, extract_document
 from pipelines.publishing import build_duckdb, publish
 from pipelines.sources import load_raw_documents
-from validation.quality import domain_issues
+from validation.quality import dataset_issues
 from validation.schemas import to_frame
 from validation.tables import QUALITY_ISSUES, TABLES_BY_NAME
 
@@ -21,22 +20,26 @@ DATA_TABLES = RECORD_TABLES + DIMENSION_TABLES
 ALL_TABLES = DATA_TABLES + ("quality_issues",)
 
 
-@dg.asset(group_name=GROUP, description="Every raw document in raw/ extracted into records (decode, clean, correct, normalise, structure, enrich).")
-def extractions(context: dg.AssetExecutionContext, paths: ProjectPaths) -> list[Extraction]:
+@dg.asset(group_name=GROUP, description="Every raw document in raw/ processed on its own: extracted, validated against the table schemas and checked; a document that fails is quarantined.")
+def extractions(context: dg.AssetExecutionContext, paths: ProjectPaths) -> list[DocumentResult]:
     raw_documents, problems = load_raw_documents(paths.raw_path)
     results = []
     for raw in raw_documents:
-        result = extract_document(raw)
-        for problem in problems:
-            if problem.path == raw.path:
-                result.issue("metadata", "warning", problem.message)
+        result = process_document(raw)
         results.append(result)
-        context.log.info(f"{raw.path}: {len(result.sections)} sections, {len(result.measures)} measures, {len(result.targets)} targets")
-    for problem in problems:  # problems of files that are not documents (the errata file)
-        if problem.path not in {r.path for r in raw_documents}:
-            context.log.warning(f"{problem.path}: {problem.message}")
-    failed = [r.source_file for r in results if not r.documents]
-    context.add_output_metadata({"files": len(results), "failed_files": dg.MetadataValue.json(failed)})
+        if result.quarantined:
+            context.log.warning(next(i["message"] for i in result.issues if i["check"] == "quarantine"))
+        elif result.published:
+            counts = {name: len(result.frames[name]) for name in ("sections", "measures", "targets")}
+            context.log.info(f"{raw.path}: {counts['sections']} sections, {counts['measures']} measures, {counts['targets']} targets")
+    for problem in problems:  # files that are not documents (errata files)
+        context.log.warning(f"{problem.path}: {problem.message}")
+    context.add_output_metadata({
+        "files": len(results),
+        "published": sum(r.published for r in results),
+        "quarantined": dg.MetadataValue.json([r.source_file for r in results if r.quarantined]),
+        "unreadable": dg.MetadataValue.json([r.source_file for r in results if not r.published and not r.quarantined]),
+    })
     return results
 
 
@@ -45,7 +48,7 @@ def _table_asset(name: str) -> dg.AssetsDefinition:
     build = (lambda ex: table_frame(name, ex)) if name in RECORD_TABLES else (lambda ex: dimension_frame(name, ex))
 
     @dg.asset(name=name, group_name=GROUP, description=table.description, kinds={"pandas"})
-    def _asset(context: dg.AssetExecutionContext, extractions: list[Extraction]) -> pd.DataFrame:
+    def _asset(context: dg.AssetExecutionContext, extractions: list[DocumentResult]) -> pd.DataFrame:
         frame = build(extractions)
         context.add_output_metadata({"dagster/row_count": len(frame)})
         return frame
@@ -62,10 +65,9 @@ table_assets = [_table_asset(name) for name in DATA_TABLES]
     kinds={"pandas"},
     ins={"extractions": dg.AssetIn("extractions"), **{name: dg.AssetIn(name) for name in DATA_TABLES}},
 )
-def quality_issues(context: dg.AssetExecutionContext, extractions: list[Extraction], **tables: pd.DataFrame) -> pd.DataFrame:
-    sources = {ex.doc_id: ex.source_text for ex in publishable(extractions) if ex.source_text is not None}
-    found = domain_issues(tables, sources)
-    frame = to_frame(QUALITY_ISSUES, extraction_issues(extractions) + found.to_dict(orient="records"))
+def quality_issues(context: dg.AssetExecutionContext, extractions: list[DocumentResult], **tables: pd.DataFrame) -> pd.DataFrame:
+    found = dataset_issues(tables)
+    frame = to_frame(QUALITY_ISSUES, document_level_issues(extractions) + found.to_dict(orient="records"))
     counts = frame["severity"].value_counts().to_dict()
     context.add_output_metadata({"dagster/row_count": len(frame), **{f"{k}s": int(v) for k, v in counts.items()}})
     return frame

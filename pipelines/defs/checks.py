@@ -12,7 +12,8 @@ import dagster as dg
 import pandas as pd
 from pandera.errors import SchemaErrors
 
-from validation.quality import DOMAIN_CHECKS
+from pipelines.extraction.issues import QUARANTINE
+from validation.quality import DATASET_CHECKS, DOCUMENT_CHECKS
 from validation.schemas import foreign_key_violations, validate
 from validation.tables import TABLES, TABLES_BY_NAME
 
@@ -80,6 +81,6 @@ def _domain_check(check_name: str) -> dg.AssetChecksDefinition:
     return _check
 
 
-domain_checks = [_domain_check(name) for name in DOMAIN_CHECKS]
+domain_checks = [_domain_check(name) for name in (QUARANTINE, *DOCUMENT_CHECKS, *DATASET_CHECKS)]
 
 ALL_CHECKS = [*schema_checks, foreign_keys, *domain_checks]

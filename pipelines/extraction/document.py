@@ -18,6 +18,7 @@ from pipelines.extraction.cleaning import clean
 from pipelines.extraction.corrections import Application, Erratum, apply_errata
 from pipelines.extraction.decoding import DecodeError, decode_bytes
 from pipelines.extraction.enrichment import enrich
+from pipelines.extraction.issues import Severity, quality_issue
 from pipelines.extraction.normalising import detect_script, normalise_mapped
 from pipelines.extraction.numbering import cn_to_int
 from pipelines.extraction.paragraphs import RESPONSIBILITY_CLAUSE, split_lines
@@ -54,6 +55,7 @@ class RawDocument:
     data: bytes
     metadata: Mapping[str, Any] | None = None
     errata: tuple[Erratum, ...] = ()  # the reviewed corrections whose scope covers this document
+    load_error: str | None = None  # the metadata file broke its schema: the document is quarantined
 
     @property
     def sha256(self) -> str:
@@ -86,6 +88,7 @@ class Extraction:
     source_file: str
     source_text: str | None = None
     documents: list[dict[str, Any]] = field(default_factory=list)
+    texts: list[dict[str, Any]] = field(default_factory=list)
     document_parts: list[dict[str, Any]] = field(default_factory=list)
     sections: list[dict[str, Any]] = field(default_factory=list)
     measures: list[dict[str, Any]] = field(default_factory=list)
@@ -99,10 +102,8 @@ class Extraction:
     quality_issues: list[dict[str, Any]] = field(default_factory=list)
     text_fields: list[TextField] = field(default_factory=list)
 
-    def issue(self, check: str, severity: str, message: str, object_id: str | None = None) -> None:
-        self.quality_issues.append(
-            {"doc_id": self.doc_id, "object_id": object_id or self.source_file, "check": check, "severity": severity, "message": message}
-        )
+    def issue(self, check: str, severity: Severity, message: str, object_id: str | None = None) -> None:
+        self.quality_issues.append(quality_issue(check, severity, message, self.doc_id, object_id or self.source_file))
 
 
 def slug(text: str) -> str:
@@ -142,6 +143,7 @@ def extract_document(raw: RawDocument) -> Extraction:
         for i, n in enumerate(cleaned.noise, start=1)
     ]
     result.documents = [_document_row(raw, result, structure, script, decoded.encoding, cleaned)]
+    result.texts = [{"doc_id": result.doc_id, "text": source, "n_chars": len(source), "text_sha256": hashlib.sha256(source.encode("utf-8")).hexdigest()}]
     return result
 
 
@@ -313,8 +315,8 @@ def _text_facts(result: Extraction, structure: Structure, script: str) -> dict[s
     everything = " ".join(
         [p["text"] for p in result.document_parts] + [m["text"] for m in result.measures]
     )
-    if m := _EFFECTIVE.search(everything):
-        facts["effective_date"], facts["effective_date_precision"] = parse_date(m.group(1))
+    if (m := _EFFECTIVE.search(everything)) and (date := parse_date(m.group(1))):
+        facts["effective_date"], facts["effective_date_precision"] = date
     return facts
 
 
