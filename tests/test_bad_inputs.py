@@ -33,7 +33,7 @@ def test_bad_files_are_reported_and_the_rest_publishes(tmp_path):
     assert set(errors.index) == {"empty", "junk", "scan", "diary"}
     assert "empty file" in errors.loc["empty", "message"]
     assert "binary content" in errors.loc["junk", "message"]
-    assert "binary content" in errors.loc["scan", "message"]
+    assert "not a readable PDF" in errors.loc["scan", "message"]
     assert "no recognisable structure" in errors.loc["diary", "message"]
     parts = pd.read_parquet(out / "data" / "document_parts.parquet")
     assert (parts[parts.doc_id == "diary"].kind == "unstructured").sum() == 3

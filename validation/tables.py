@@ -91,7 +91,7 @@ DOCUMENTS = Table(
         Field("script", "string", "Script of the source text: zh-Hans (Simplified) or zh-Hant (Traditional).", required=True, enum=("zh-Hans", "zh-Hant")),
         Field("source_file", "string", "Path of the raw file, relative to the repository root.", required=True),
         Field("source_sha256", "string", "SHA-256 of the raw file's bytes.", required=True, pattern=r"^[0-9a-f]{64}$"),
-        Field("source_encoding", "string", "Character encoding the raw file was decoded from.", required=True),
+        Field("source_encoding", "string", "How the text was read: the character encoding of a text file (utf-8, gb18030, big5hkscs, utf-16-le …), or docx / pdf for text read from a Word file or a PDF text layer.", required=True),
         Field("source_description", "string", "Where the text was collected from (from the metadata file)."),
         Field("licence", "string", "Licence or copyright status of the source text."),
         Field("n_sections", "integer", "Number of rows in sections for this document.", required=True, minimum=0),

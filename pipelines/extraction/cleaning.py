@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
+from typing import Iterable, Iterator
 from functools import lru_cache
 from pathlib import Path
 
@@ -119,19 +120,43 @@ def _remove_all(line: MappedText, pattern: re.Pattern[str], reason: str, noise: 
     return line.edit(edits) if edits else line
 
 
-def clean(source_text: str, file_format: str) -> CleanedText:
-    """Split decoded text into content lines, removing markup and noise."""
+def _lines_with_breaks(mapped: MappedText) -> Iterator[tuple[MappedText, int | None]]:
+    """Lines without terminators, each with the source offset of the break that ends it."""
+    pos = 0
+    for match in re.finditer(r"\r\n|\r|\n", mapped.text):
+        yield mapped[pos : match.start()], mapped.starts[match.start()]
+        pos = match.end()
+    yield mapped[pos:], None
+
+
+def clean(
+    source_text: str,
+    file_format: str,
+    reader_noise: Iterable[tuple[int, int, str]] = (),
+    soft_breaks: frozenset[int] = frozenset(),
+) -> CleanedText:
+    """Split decoded text into content lines, removing markup and noise.
+
+    reader_noise (whole lines a format reader found to be page furniture) goes
+    to noise; a line whose break is soft (a paragraph wrapped over lines or
+    pages) is joined with the next content line.
+    """
     mapped = MappedText.of_source(source_text)
     noise: list[Noise] = []
     had_markup = file_format == "html" or looks_like_html(source_text)
     if had_markup:
         mapped, noise = strip_markup(mapped)
+    furniture = {(start, end): reason for start, end, reason in reader_noise}
 
     lines: list[MappedText] = []
     body_end_line: int | None = None
-    for raw_line in mapped.lines():
+    joins_next = False
+    for raw_line, line_break in _lines_with_breaks(mapped):
         line = raw_line.strip()
         if not line:
+            continue
+        if line.span in furniture:
+            noise.append(Noise(*line.span, line.text, furniture[line.span]))
             continue
         if file_format == "md":
             for pattern, reason in _MARKDOWN_LINE:
@@ -152,8 +177,12 @@ def clean(source_text: str, file_format: str) -> CleanedText:
                 noise.append(Noise(start, end, line.text, rule.name))
                 ends_body = ends_body or rule.ends_body
                 line = MappedText.empty()
-        if line:
+        if line and joins_next and lines:
+            lines[-1] = lines[-1] + line
+        elif line:
             lines.append(line)
+        if line:
+            joins_next = line_break in soft_breaks
         if ends_body:
             body_end_line = len(lines)
     noise.sort(key=lambda n: (n.start, n.end))

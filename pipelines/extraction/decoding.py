@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import codecs
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 
 class DecodeError(ValueError):
@@ -13,8 +13,17 @@ class DecodeError(ValueError):
 
 @dataclass(frozen=True)
 class DecodedText:
+    """A document's decoded text, into which every span points.
+
+    Readers of binary formats also report noise spans (page headers and
+    footers) and soft line breaks (a paragraph wrapped over lines or pages).
+    """
+
     text: str
-    encoding: str  # utf-8, utf-8-sig, utf-16-le, utf-16-be, gb18030
+    encoding: str  # utf-8, utf-8-sig, utf-16-le, utf-16-be, gb18030, big5hkscs; docx, pdf for binary formats
+    noise: tuple[tuple[int, int, str], ...] = ()  # (start, end, reason) in text
+    soft_breaks: frozenset[int] = field(default_factory=frozenset)  # offsets of "\n" that only wrap a paragraph
+    warnings: tuple[str, ...] = ()
 
 
 _BOMS = (
@@ -51,10 +60,11 @@ def _utf16_without_bom(data: bytes) -> str | None:
 
 
 def decode_bytes(data: bytes) -> DecodedText:
-    """Decode raw bytes: BOM, then UTF-16 without BOM, UTF-8, GB18030.
+    """Decode raw bytes: BOM, then UTF-16 without BOM, UTF-8 (a few broken bytes replaced), GB18030 or Big5.
 
     Raises DecodeError for empty files, binary content and text in an
-    encoding none of these read plausibly.
+    encoding none of these read plausibly. GB18030 and Big5 are told apart
+    by which one reads as common Chinese characters.
     """
     if not data.strip():
         raise DecodeError("empty file: no text to extract")
@@ -76,11 +86,67 @@ def decode_bytes(data: bytes) -> DecodedText:
         return _checked(DecodedText(data.decode("utf-8"), "utf-8"))
     except UnicodeDecodeError:
         pass
-    try:
-        text = data.decode("gb18030")
-    except UnicodeDecodeError as exc:
-        raise DecodeError(f"unknown encoding: not UTF-8, UTF-16 or GB18030 ({exc.reason} at byte {exc.start})") from exc
-    return _checked(DecodedText(text, "gb18030"))
+    return _nearly_utf8(data) or _legacy_chinese(data)
+
+
+def _nearly_utf8(data: bytes) -> DecodedText | None:
+    """UTF-8 with a few broken sequences (a truncated character): replaced by U+FFFD and reported."""
+    allowed = max(3, len(data) // 20000)
+    bad: list[int] = []
+    pos = 0
+    while pos < len(data):
+        try:
+            data[pos:].decode("utf-8")
+            break
+        except UnicodeDecodeError as exc:
+            bad.append(pos + exc.start)
+            if len(bad) > allowed:
+                return None
+            pos += exc.end
+    text = data.decode("utf-8", errors="replace")
+    offsets = ", ".join(map(str, bad))
+    warning = f"{len(bad)} invalid UTF-8 byte sequence(s) replaced by U+FFFD (at byte offset {offsets})"
+    return replace(_checked(DecodedText(text, "utf-8")), warnings=(warning,))
+
+
+def _gb2312_share(text: str) -> float:
+    """Share of CJK characters that are common Chinese ones (in GB 2312 once simplified).
+
+    Text decoded with the wrong legacy codec is a spray of rare characters;
+    real text, Simplified or Traditional, is almost all common ones.
+    """
+    from pipelines.extraction.normalising import to_simplified
+
+    cjk = [ch for ch in to_simplified(text) if "\u4e00" <= ch <= "\u9fff"]
+    if not cjk:
+        return 0.0
+    common = 0
+    for ch in cjk:
+        try:
+            ch.encode("gb2312")
+            common += 1
+        except UnicodeEncodeError:
+            pass
+    return common / len(cjk)
+
+
+def _legacy_chinese(data: bytes) -> DecodedText:
+    """GB18030 (a superset of GBK and GB 2312) or Big5, whichever reads as common Chinese."""
+    candidates: list[tuple[float, DecodedText]] = []
+    reasons = []
+    for encoding in ("gb18030", "big5hkscs"):
+        try:
+            decoded = _checked(DecodedText(data.decode(encoding), encoding))
+        except (UnicodeDecodeError, DecodeError) as exc:
+            reasons.append(f"{encoding}: {exc.reason if isinstance(exc, UnicodeDecodeError) else exc}")
+            continue
+        candidates.append((_gb2312_share(decoded.text), decoded))
+    if not candidates:
+        raise DecodeError("unknown encoding: not UTF-8, UTF-16, GB18030 or Big5 (" + "; ".join(reasons) + ")")
+    share, best = max(candidates, key=lambda c: c[0])
+    if share < 0.9 and any(ch > "\u2e80" for ch in best.text):
+        raise DecodeError(f"unknown encoding: as {best.encoding} only {share:.0%} of the Chinese characters are common ones")
+    return best
 
 
 def _checked(decoded: DecodedText) -> DecodedText:

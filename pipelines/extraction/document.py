@@ -16,8 +16,9 @@ from typing import Any, Mapping
 
 from pipelines.extraction.cleaning import clean
 from pipelines.extraction.corrections import Application, Erratum, apply_errata
-from pipelines.extraction.decoding import DecodeError, decode_bytes
+from pipelines.extraction.decoding import DecodeError
 from pipelines.extraction.enrichment import enrich
+from pipelines.extraction.formats import read_source
 from pipelines.extraction.issues import Severity, quality_issue
 from pipelines.extraction.normalising import detect_script, normalise_mapped
 from pipelines.extraction.numbering import cn_to_int
@@ -34,7 +35,7 @@ from pipelines.extraction.structure import (
 )
 from pipelines.extraction.textmap import MappedText
 
-FORMATS = {".txt": "txt", ".text": "txt", ".html": "html", ".htm": "html", ".md": "md", ".markdown": "md"}
+FORMATS = {".txt": "txt", ".text": "txt", ".html": "html", ".htm": "html", ".md": "md", ".markdown": "md", ".docx": "docx", ".pdf": "pdf"}
 METADATA_FIELDS = ("title", "issuers", "issue_date", "effective_date", "doc_type")
 _ISSUED_BY = re.compile(r"(?P<date>\d{4}年\d{1,2}月(?:\d{1,2}日)?)[，,\s]*(?P<who>[^，,。；《》]{2,40}?)(?:联合)?印发《(?P<title>[^》]{4,80})》")
 _EFFECTIVE = re.compile(r"自\s*(\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)\s*起(?:施行|实施|执行|生效)")
@@ -118,14 +119,16 @@ def extract_document(raw: RawDocument) -> Extraction:
     """Decode, clean, structure and describe one document."""
     result = Extraction(raw.doc_id, raw.path)
     try:
-        decoded = decode_bytes(raw.data)
+        decoded = read_source(raw.data)
     except DecodeError as exc:
         result.issue("decode", "error", f"{raw.path} (sha256 {raw.sha256}): {exc}")
         return result
+    for warning in decoded.warnings:
+        result.issue("decode", "warning", f"{raw.path}: {warning}")
     source = decoded.text
     result.source_text = source
 
-    cleaned = clean(source, raw.file_format)
+    cleaned = clean(source, raw.file_format, decoded.noise, decoded.soft_breaks)
     if not cleaned.lines:
         result.issue("structure", "error", f"{raw.path}: no content left after removing markup and noise")
     units = split_lines(cleaned.lines)

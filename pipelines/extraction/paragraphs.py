@@ -111,6 +111,8 @@ def looks_like_title(unit: Unit) -> bool:
     """A heading-like line: no sentence punctuation inside, not a full sentence."""
     text = unit.text[unit.marker.length :] if unit.marker else unit.text
     body = text.rstrip("。")
+    if len(body) > 20 and text.endswith("。"):
+        return False  # a long line closed by a full stop is a sentence, whatever its commas
     return len(body) <= 40 and not re.search(r"[，,；;。]", body)
 
 

@@ -295,7 +295,7 @@ def _item_style(body: list[Unit], styles: list[str]) -> str | None:
     deepest = styles[-1]
     marked = [u for u in body if u.marker and u.marker.style == deepest]
     bare = sum(1 for u in marked if looks_like_title(u))
-    return deepest if bare < 0.5 * len(marked) else None
+    return deepest if bare <= 0.5 * len(marked) else None
 
 
 def _new_section(unit: Unit, level: int, parent: SectionNode | None, rules: StructureRules) -> SectionNode:
