@@ -26,7 +26,7 @@ from validation.tables import TABLES_BY_NAME
 
 # Tables with rows per document, and tables shared across documents.
 RECORD_TABLES = (
-    "documents", "texts", "document_parts", "sections", "measures", "noise",
+    "documents", "texts", "document_parts", "sections", "measures", "clauses", "noise",
     "corrections", "responsibilities", "targets", "place_mentions", "measure_themes",
 )
 DIMENSION_TABLES = ("agencies", "places", "themes")

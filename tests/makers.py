@@ -88,3 +88,30 @@ def make_pdf(pages: list[list[str]], header: str | None = "某某市人民政府
         pdf.showPage()
     pdf.save()
     return buffer.getvalue()
+
+
+def make_docx_with_html_chunk(html: str, as_mht: bool = True) -> bytes:
+    """A Word file whose whole body is one imported HTML part (w:altChunk), as some converters write them."""
+    import quopri
+
+    r_ns = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    document = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document xmlns:w="{W_NS}" xmlns:r="{r_ns}">'
+                '<w:body><w:altChunk r:id="htmlChunk"/></w:body></w:document>')
+    if as_mht:
+        body = quopri.encodestring(html.encode("utf-8")).decode("ascii")
+        part = ('MIME-Version: 1.0\nContent-Type: multipart/related; type="text/html"; boundary="----=part"\n\n'
+                '------=part\nContent-Type: text/html; charset="utf-8"\nContent-Transfer-Encoding: quoted-printable\n\n'
+                f"{body}\n------=part--\n").encode("ascii")
+        name = "afchunk.mht"
+    else:
+        part, name = html.encode("utf-8"), "afchunk.htm"
+    rels = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            f'<Relationship Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/aFChunk" Target="/word/{name}" Id="htmlChunk"/></Relationships>')
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", _CONTENT_TYPES)
+        archive.writestr("_rels/.rels", _RELS)
+        archive.writestr("word/document.xml", document)
+        archive.writestr("word/_rels/document.xml.rels", rels)
+        archive.writestr(f"word/{name}", part)
+    return buffer.getvalue()

@@ -3,7 +3,7 @@
 import pytest
 
 from conftest import tables_of
-from makers import make_docx, make_pdf
+from makers import make_docx, make_docx_with_html_chunk, make_pdf
 from pipelines.assembly import process_document
 from pipelines.extraction.decoding import DecodeError, decode_bytes
 from pipelines.extraction.document import RawDocument, extract_document
@@ -141,3 +141,19 @@ def test_a_truncated_character_in_utf8_is_replaced_and_reported():
     assert "1 invalid UTF-8 byte sequence(s) replaced" in warning and f"byte offset {cut - 1}" in warning
     assert "\ufffd" in result.frames["texts"].loc[0, "text"]
     assert len(result.frames["measures"]) == 2
+
+
+CHUNK_HTML = ("<html><head><style>p { margin: 0 }</style></head><body><h1>某某办法</h1><p>目录</p>"
+              "<p><a href='#c1'>第一章 总则</a></p><p><a href='#c2'>第二章 附则</a></p>"
+              "<h2 id='c1'>第一章 总则</h2><p>第一条 为了规范管理，制定本办法。</p><p>第二条 本办法适用于下列事项：</p><p>（一）登记；</p><p>（二）备案。</p>"
+              "<h2 id='c2'>第二章 附则</h2><p>第三条 本办法自印发之日起施行。</p></body></html>")
+
+
+@pytest.mark.parametrize("as_mht", [True, False])
+def test_docx_whose_body_is_an_imported_html_part(as_mht):
+    extraction, result = _read("rules.docx", make_docx_with_html_chunk(CHUNK_HTML, as_mht))
+    assert result.published
+    assert list(result.frames["sections"]["label"]) == ["第一章", "第二章"]
+    assert list(result.frames["measures"]["label"]) == ["第一条", "第二条", "第三条"]
+    assert result.frames["documents"].loc[0, "title"] == "某某办法"
+    assert check_spans(tables_of(result), {extraction.doc_id: extraction.source_text}) == []

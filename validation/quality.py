@@ -45,7 +45,7 @@ def _style_of(label: str) -> str | None:
     return marker.style if marker else None
 
 
-def check_numbering(sections: pd.DataFrame, measures: pd.DataFrame) -> list[Issue]:
+def check_numbering(sections: pd.DataFrame, measures: pd.DataFrame, clauses: pd.DataFrame | None = None) -> list[Issue]:
     """Gaps, duplicates and unexpected restarts in each numbering sequence.
 
     A sequence is one numbering style in one document. It either restarts at
@@ -53,7 +53,10 @@ def check_numbering(sections: pd.DataFrame, measures: pd.DataFrame) -> list[Issu
     """
     issues: list[Issue] = []
     records = []
-    for frame, id_col, parent_col in ((sections, "section_id", "parent_id"), (measures, "measure_id", "section_id")):
+    numbered = [(sections, "section_id", "parent_id"), (measures, "measure_id", "section_id")]
+    if clauses is not None:
+        numbered.append((clauses, "clause_id", "measure_id"))
+    for frame, id_col, parent_col in numbered:
         for row in frame.dropna(subset=["label_number"]).itertuples(index=False):
             row = row._asdict()
             records.append((row["doc_id"], int(row["span_start"]), _style_of(row["label"]), _value(row[parent_col]), int(row["label_number"]), row["label"], row[id_col]))
@@ -159,7 +162,9 @@ def check_spans(frames: Mapping[str, pd.DataFrame], sources: Mapping[str, str]) 
     """Each record's source slice, less noise and whitespace, is its text_original."""
     issues: list[Issue] = []
     noise = _noise_by_doc(frames)
-    for table, id_col in (("document_parts", "part_id"), ("sections", "section_id"), ("measures", "measure_id")):
+    for table, id_col in (("document_parts", "part_id"), ("sections", "section_id"), ("measures", "measure_id"), ("clauses", "clause_id")):
+        if table not in frames:
+            continue
         for row in frames[table].itertuples(index=False):
             row = row._asdict()
             source = sources.get(row["doc_id"])
@@ -228,7 +233,7 @@ def document_issues(frames: Mapping[str, pd.DataFrame], doc_id: str, source: str
     """The domain checks of one document's record tables."""
     sources = {doc_id: source}
     checks: dict[str, Callable[[], list[Issue]]] = {
-        "numbering_continuity": lambda: check_numbering(frames["sections"], frames["measures"]),
+        "numbering_continuity": lambda: check_numbering(frames["sections"], frames["measures"], frames["clauses"]),
         "declared_counts": lambda: check_declared_counts(frames["documents"], frames["sections"], frames["measures"]),
         "coverage": lambda: check_coverage(frames["documents"]),
         "spans": lambda: check_spans(frames, sources) + check_evidence_spans(frames, sources),

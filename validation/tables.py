@@ -21,6 +21,8 @@ PART_KINDS = (
     "unstructured",
 )
 SEVERITIES = ("error", "warning", "info")
+MEASURE_KINDS = ("article", "item", "paragraph")
+CLAUSE_KINDS = ("paragraph", "item")
 AGENCY_LEVELS = ("central", "provincial", "regional body", "local")
 ROLES = ("lead", "participant", "unspecified")
 COMPARATORS = ("=", ">=", "<=", ">", "<", "~")
@@ -178,6 +180,7 @@ MEASURES = Table(
         Field("doc_id", "string", "Document the measure belongs to.", required=True),
         Field("section_id", "string", "Section the measure sits in; null when the document has no sections."),
         Field("seq", "integer", "Position of the measure in the document (1-based).", required=True, minimum=1),
+        Field("kind", "string", "article: an article (第N条) of a regulation, with its paragraphs and items in clauses; item: a numbered item of a plan; paragraph: an unnumbered paragraph at the lowest level of the outline.", required=True, enum=MEASURE_KINDS),
         Field("label", "string", "Numbering as printed (e.g. 32. or 三、); null when none."),
         Field("label_number", "integer", "Numeric value of the label.", minimum=0),
         Field("title", "string", "Short title when the measure opens with one (短标题。正文…)."),
@@ -185,6 +188,28 @@ MEASURES = Table(
         Field("text_original", "string", "The whole item exactly as the source has it, label and responsibility clause included.", required=True),
         Field("responsibility_text", "string", "Trailing responsibility clause (e.g. 责任单位：…), normalised, without brackets."),
         *_span_fields("measure"),
+    ),
+)
+
+CLAUSES = Table(
+    name="clauses",
+    title="Clauses of measures",
+    description="The paragraphs (款) and numbered items (项) of every article, and of every other measure that runs over several paragraphs, in order.",
+    primary_key=("clause_id",),
+    foreign_keys=(ForeignKey("measure_id", "measures", "measure_id"), ForeignKey("doc_id", "documents", "doc_id")),
+    sort_by=("doc_id", "measure_id", "seq"),
+    fields=(
+        Field("clause_id", "string", "Stable identifier: measure_id, 'k' and the position.", required=True, unique=True, pattern=ID_PATTERN),
+        Field("measure_id", "string", "Measure (article) the clause belongs to.", required=True),
+        Field("doc_id", "string", "Document.", required=True),
+        Field("seq", "integer", "Position of the clause in the measure (1-based).", required=True, minimum=1),
+        Field("kind", "string", "paragraph (款) or item (项, numbered （一）, 1. …).", required=True, enum=CLAUSE_KINDS),
+        Field("paragraph_number", "integer", "Number of the paragraph (款) the clause is or belongs to (1-based), as legal citations count them.", required=True, minimum=1),
+        Field("label", "string", "Numbering of an item as printed (e.g. （三）); null for paragraphs."),
+        Field("label_number", "integer", "Numeric value of the item's label.", minimum=1),
+        Field("text", "string", "Clause text, normalised, without the article number or item label.", required=True),
+        Field("text_original", "string", "The clause exactly as the source has it.", required=True),
+        *_span_fields("clause"),
     ),
 )
 
@@ -364,7 +389,7 @@ QUALITY_ISSUES = Table(
 
 # Referenced tables come before the tables that reference them.
 TABLES: tuple[Table, ...] = (
-    DOCUMENTS, TEXTS, DOCUMENT_PARTS, SECTIONS, MEASURES, NOISE, CORRECTIONS, AGENCIES, RESPONSIBILITIES,
+    DOCUMENTS, TEXTS, DOCUMENT_PARTS, SECTIONS, MEASURES, CLAUSES, NOISE, CORRECTIONS, AGENCIES, RESPONSIBILITIES,
     TARGETS, PLACES, PLACE_MENTIONS, THEMES, MEASURE_THEMES, QUALITY_ISSUES,
 )
 TABLES_BY_NAME = {t.name: t for t in TABLES}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Iterable, Iterator
 from functools import lru_cache
 from pathlib import Path
@@ -30,6 +30,7 @@ _RAW_BLOCK = re.compile(r"<(script|style|noscript)\b[^>]*>.*?</\1\s*>", re.DOTAL
 _ENTITY = re.compile(r"&(?:[A-Za-z][A-Za-z0-9]{1,31}|#\d{1,7}|#[xX][0-9A-Fa-f]{1,6});")
 _IS_BLOCK = re.compile(rf"^(?:{_BLOCK_TAGS})$", re.IGNORECASE)
 
+_MARKDOWN_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+")
 _MARKDOWN_LINE = (
     (re.compile(r"^\s{0,3}#{1,6}\s+"), "markdown_heading_marker"),
     (re.compile(r"^\s{0,3}>\s?"), "markdown_quote_marker"),
@@ -37,8 +38,9 @@ _MARKDOWN_LINE = (
 )
 _MARKDOWN_INLINE = (
     (re.compile(r"!\[[^\]]*\]\([^)]*\)"), "markdown_image"),
-    # [text](target): the brackets and the target go, the text stays.
-    (re.compile(r"\[(?=[^\]]*\]\([^)\s]*\))|\]\([^)\s]*\)"), "markdown_link_syntax"),
+    # [text](target): the brackets and the target go, the text stays. A target has no spaces, but
+    # anchors made from Chinese headings may hold the ideographic space.
+    (re.compile(r"\[(?=[^\]]*\]\([^)\s]*(?:\u3000[^)\s]*)*\))|\]\([^)\s]*(?:\u3000[^)\s]*)*\)"), "markdown_link_syntax"),
     (re.compile(r"\*\*|__|(?<![\w*])\*(?!\s)|`"), "markdown_emphasis"),
 )
 
@@ -65,6 +67,7 @@ class CleanedText:
     noise: list[Noise]
     body_end_line: int | None  # index of the first line after an end-of-body marker
     had_markup: bool
+    heading_depths: dict[int, int] = field(default_factory=dict)  # line index -> depth of a Markdown or HTML heading
 
 
 @lru_cache(maxsize=1)
@@ -149,6 +152,7 @@ def clean(
     furniture = {(start, end): reason for start, end, reason in reader_noise}
 
     lines: list[MappedText] = []
+    heading_depths: dict[int, int] = {}
     body_end_line: int | None = None
     joins_next = False
     for raw_line, line_break in _lines_with_breaks(mapped):
@@ -158,6 +162,8 @@ def clean(
         if line.span in furniture:
             noise.append(Noise(*line.span, line.text, furniture[line.span]))
             continue
+        if file_format == "md" and (hashes := _MARKDOWN_HEADING.match(line.text)):
+            heading_depths[len(lines)] = len(hashes.group(1))
         if file_format == "md":
             for pattern, reason in _MARKDOWN_LINE:
                 line = _remove_all(line, pattern, reason, noise)
@@ -185,5 +191,61 @@ def clean(
             joins_next = line_break in soft_breaks
         if ends_body:
             body_end_line = len(lines)
+    contents = set(table_of_contents([line.text for line in lines]))
+    if contents:
+        for i in sorted(contents):
+            noise.append(Noise(*lines[i].span, lines[i].text, "table_of_contents"))
+        kept = [i for i in range(len(lines)) if i not in contents]
+        renumber = {old: new for new, old in enumerate(kept)}
+        lines = [lines[i] for i in kept]
+        heading_depths = {renumber[i]: d for i, d in heading_depths.items() if i in renumber}
+        if body_end_line is not None:
+            body_end_line = sum(1 for i in kept if i < body_end_line)
     noise.sort(key=lambda n: (n.start, n.end))
-    return CleanedText(lines, noise, body_end_line, had_markup)
+    return CleanedText(lines, noise, body_end_line, had_markup, heading_depths)
+
+
+_TOC_TITLE = re.compile(r"^(?:目\s*录|目\s*次|contents)$", re.IGNORECASE)
+_TOC_DECORATION = re.compile(r"^[*·•\s]+|[\s.·…．_\-—]*\d{0,4}\s*$")
+MIN_TOC_ENTRIES = 3
+
+
+def _toc_key(text: str) -> str:
+    """A line as a table of contents prints it: without bullets, leader dots and page numbers."""
+    return re.sub(r"\s+", "", _TOC_DECORATION.sub("", text))
+
+
+def table_of_contents(lines: list[str]) -> list[int]:
+    """Indices of table-of-contents lines: a block of headings that all appear again, in order, after the block.
+
+    A 目录 line opens a block; without one a block needs three entries. The
+    block is a second copy of the outline, never content.
+    """
+    keys = [_toc_key(text) for text in lines]
+    positions: dict[str, list[int]] = {}
+    for i, key in enumerate(keys):
+        positions.setdefault(key, []).append(i)
+    found: list[int] = []
+    i = 0
+    while i < len(lines):
+        titled = bool(_TOC_TITLE.match(keys[i]))
+        start = i + 1 if titled else i
+        end = start
+        # Grow the block while each entry recurs later; then check the copies follow the block in order.
+        while end < len(lines) and keys[end] and len(keys[end]) <= 60 and any(p > end for p in positions[keys[end]]):
+            end += 1
+        # Under a 目录 title every entry must recur after the block; without one, in the same order too.
+        cursor = end - 1
+        recurs = True
+        for k in range(start, end):
+            later = [p for p in positions[keys[k]] if p >= end and (titled or p > cursor)]
+            if not later:
+                recurs = False
+                break
+            cursor = later[0]
+        if recurs and end - start >= (1 if titled else MIN_TOC_ENTRIES):
+            found.extend(range(i, end))
+            i = end
+        else:
+            i += 1
+    return found

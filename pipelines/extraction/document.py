@@ -24,6 +24,7 @@ from pipelines.extraction.normalising import detect_script, normalise_mapped
 from pipelines.extraction.numbering import cn_to_int
 from pipelines.extraction.paragraphs import RESPONSIBILITY_CLAUSE, split_lines
 from pipelines.extraction.structure import (
+    ARTICLE,
     MeasureNode,
     SectionNode,
     Structure,
@@ -93,6 +94,7 @@ class Extraction:
     document_parts: list[dict[str, Any]] = field(default_factory=list)
     sections: list[dict[str, Any]] = field(default_factory=list)
     measures: list[dict[str, Any]] = field(default_factory=list)
+    clauses: list[dict[str, Any]] = field(default_factory=list)
     noise: list[dict[str, Any]] = field(default_factory=list)
     corrections: list[dict[str, Any]] = field(default_factory=list)
     agencies: list[dict[str, Any]] = field(default_factory=list)
@@ -132,7 +134,7 @@ def extract_document(raw: RawDocument) -> Extraction:
     if not cleaned.lines:
         result.issue("structure", "error", f"{raw.path}: no content left after removing markup and noise")
     units = split_lines(cleaned.lines)
-    structure = build_structure(units, cleaned.body_end_line)
+    structure = build_structure(units, cleaned.body_end_line, cleaned.heading_depths)
     for check, severity, message in structure.problems:
         result.issue(check, severity, f"{raw.path}: {message}")
     if structure.sections and not structure.measures:
@@ -231,7 +233,9 @@ def _emit_records(result: Extraction, structure: Structure, script: str, errata:
         )
 
     for seq, measure in enumerate(structure.measures, start=1):
-        result.measures.append(_measure_row(doc_id, seq, measure, section_ids, make_text))
+        row = _measure_row(doc_id, seq, measure, section_ids, make_text)
+        result.measures.append(row)
+        result.clauses.extend(_clause_rows(row, measure, make_text))
     result.corrections.sort(key=lambda c: (c["span_start"], c["span_end"], c["object_id"]))
     for n, correction in enumerate(result.corrections, start=1):
         correction["correction_id"] = f"{doc_id}-c{n:03d}"
@@ -262,6 +266,7 @@ def _measure_row(doc_id: str, seq: int, measure: MeasureNode, section_ids: dict[
         "doc_id": doc_id,
         "section_id": section_ids.get(id(measure.section)) if measure.section else None,
         "seq": seq,
+        "kind": measure_kind(measure),
         "label": measure.marker.label if measure.marker else None,
         "label_number": measure.marker.value if measure.marker else None,
         "title": title_sentence(text) if measure.title else None,
@@ -271,6 +276,41 @@ def _measure_row(doc_id: str, seq: int, measure: MeasureNode, section_ids: dict[
         "span_start": start,
         "span_end": end,
     }
+
+
+def measure_kind(measure: MeasureNode) -> str:
+    if measure.marker is None:
+        return "paragraph"
+    return "article" if measure.marker.style == ARTICLE else "item"
+
+
+def _clause_rows(measure_row: dict[str, Any], measure: MeasureNode, make_text: _TextMaker) -> list[dict[str, Any]]:
+    """An article's paragraphs (款) and numbered items (项), and those of any measure over several paragraphs."""
+    if len(measure.units) < 2 and measure_kind(measure) != "article":
+        return []
+    rows = []
+    paragraph_number = 0
+    for seq, unit in enumerate(measure.units, start=1):
+        inner = unit.marker if unit is not measure.units[0] else None
+        if inner is None:
+            paragraph_number += 1
+        body = unit.mt[unit.marker.length :].strip() if unit.marker else unit.mt
+        clause_id = f"{measure_row['measure_id']}-k{seq:02d}"
+        rows.append({
+            "clause_id": clause_id,
+            "measure_id": measure_row["measure_id"],
+            "doc_id": measure_row["doc_id"],
+            "seq": seq,
+            "kind": "item" if inner else "paragraph",
+            "paragraph_number": max(paragraph_number, 1),
+            "label": inner.label if inner else None,
+            "label_number": inner.value if inner and inner.value else None,
+            "text": make_text("clauses", clause_id, "text", [body]) or "",
+            "text_original": unit.text,
+            "span_start": unit.mt.starts[0],
+            "span_end": unit.mt.ends[-1],
+        })
+    return rows
 
 
 def _unbracket(mt: MappedText) -> MappedText:

@@ -10,6 +10,7 @@ the one and rejoin the other without changing the text.
 
 from __future__ import annotations
 
+import email
 import re
 import statistics
 import zipfile
@@ -19,7 +20,7 @@ from io import BytesIO
 from xml.etree import ElementTree
 
 from pipelines.extraction.decoding import DecodedText, DecodeError, decode_bytes
-from pipelines.extraction.numbering import CN_DIGITS
+from pipelines.extraction.numbering import CN_DIGITS, match_marker
 
 
 def read_source(data: bytes) -> DecodedText:
@@ -198,6 +199,50 @@ def _paragraph_text(paragraph: ElementTree.Element) -> str:
     return "".join(parts)
 
 
+_R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+
+
+def _alt_chunks(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Text of each imported part (w:altChunk: HTML, MHT or plain text) by relationship id.
+
+    Some tools write a whole document as one imported HTML part that Word
+    renders; the part's markup stays in the text and the cleaning step
+    removes it as noise, as for any HTML document.
+    """
+    try:
+        rels = ElementTree.fromstring(archive.read("word/_rels/document.xml.rels"))
+    except (KeyError, ElementTree.ParseError):
+        return {}
+    chunks = {}
+    for rel in rels.iter(f"{_REL}Relationship"):
+        if not rel.get("Type", "").endswith("/aFChunk"):
+            continue
+        target = rel.get("Target", "")
+        name = target.lstrip("/") if target.startswith("/") else f"word/{target}"
+        try:
+            chunks[rel.get("Id", "")] = _chunk_text(archive.read(name))
+        except (KeyError, DecodeError):
+            continue
+    return chunks
+
+
+def _chunk_text(data: bytes) -> str:
+    if data.lstrip()[:40].lower().startswith(b"mime-version") or b"Content-Type: multipart" in data[:2000]:
+        message = email.message_from_bytes(data)
+        for part in message.walk():
+            if part.get_content_type() in ("text/html", "text/plain"):
+                payload = part.get_payload(decode=True)
+                if isinstance(payload, bytes):
+                    charset = part.get_content_charset()
+                    try:
+                        return payload.decode(charset) if charset else decode_bytes(payload).text
+                    except (LookupError, UnicodeDecodeError):
+                        return decode_bytes(payload).text
+        raise DecodeError("the imported MHT part holds no HTML or text")
+    return decode_bytes(data).text
+
+
 def read_docx(data: bytes) -> DecodedText:
     """Paragraphs and table cells in document order, each numbered one with its printed label."""
     try:
@@ -206,6 +251,7 @@ def read_docx(data: bytes) -> DecodedText:
             document = archive.read("word/document.xml")
             numbering = archive.read("word/numbering.xml") if "word/numbering.xml" in names else None
             styles = archive.read("word/styles.xml") if "word/styles.xml" in names else None
+            chunks = _alt_chunks(archive)
         root = ElementTree.fromstring(document)
     except (zipfile.BadZipFile, KeyError, ElementTree.ParseError) as exc:
         raise DecodeError(f"not a readable Word file: {exc}") from None
@@ -229,6 +275,8 @@ def read_docx(data: bytes) -> DecodedText:
                         cells.append(" ".join(t.strip() for t in paragraphs if t.strip()))
                     if any(cells):
                         lines.append("\t".join(cells))
+            elif child.tag == f"{_W}altChunk" and child.get(f"{_R}id") in chunks:
+                lines.append(chunks[child.get(f"{_R}id", "")].strip("\n"))
             elif child.tag == f"{_W}sdt":  # content controls wrap ordinary paragraphs
                 content = child.find(f"{_W}sdtContent")
                 if content is not None:
@@ -343,10 +391,12 @@ def read_pdf(data: bytes) -> DecodedText:
             if reason:
                 noise.append((offset, offset + len(line.text), reason))
             else:
-                # A line that runs to the right margin, followed by one that starts at the left margin, is one paragraph.
+                # A line that runs to the right margin, followed by one that starts at the left margin
+                # and opens with no number (第四章, （一）), is one paragraph.
                 if (previous_body is not None and previous_break is not None
                         and previous_body.x1 >= right - 1.5 * char_width
-                        and line.x0 <= left + 0.5 * char_width):
+                        and line.x0 <= left + 0.5 * char_width
+                        and match_marker(line.text) is None):
                     soft.add(previous_break)
                 previous_body = line
             text_parts.append(line.text)

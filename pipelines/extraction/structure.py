@@ -11,6 +11,7 @@ paragraph followed by titled paragraphs ("短标题。正文…").
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
@@ -236,7 +237,30 @@ def _split_closing(body: list[Unit], rules: StructureRules) -> tuple[list[Unit],
     return body, closing
 
 
-def build_structure(units: list[Unit], body_end_line: int | None) -> Structure:
+def _mark_unnumbered_headings(body: list[Unit], heading_depths: dict[int, int]) -> list[Unit]:
+    """Headings the markup marks but that carry no number (## 前言) join the level of the numbered headings of their depth.
+
+    A heading with no numbered peers at its depth (the # title) is left alone.
+    """
+    if not heading_depths:
+        return body
+    votes: dict[int, Counter[str]] = {}
+    for unit in body:
+        if unit.marker and unit.line in heading_depths:
+            votes.setdefault(heading_depths[unit.line], Counter())[unit.marker.style] += 1
+    marked = []
+    seen_lines: set[int] = set()
+    for unit in body:
+        first_of_line = unit.line not in seen_lines
+        seen_lines.add(unit.line)
+        depth = heading_depths.get(unit.line)
+        if unit.marker is None and first_of_line and depth in votes and looks_like_title(unit):
+            unit = replace(unit, marker=Marker(votes[depth].most_common(1)[0][0], 0, "", 0))
+        marked.append(unit)
+    return marked
+
+
+def build_structure(units: list[Unit], body_end_line: int | None, heading_depths: dict[int, int] | None = None) -> Structure:
     rules = structure_rules()
     parts: list[tuple[int, Part]] = []
     problems: list[tuple[str, str, str]] = []
@@ -247,6 +271,7 @@ def build_structure(units: list[Unit], body_end_line: int | None) -> Structure:
 
     # Front matter, with datelines split from titles.
     units = [piece for unit in units for piece in split_leading_date(unit)]
+    units = _mark_unnumbered_headings(units, heading_depths or {})
     front_end = front_matter_end(units, rules)
     front = classify_front(units[:front_end], rules)
     for kind, unit in front:
@@ -290,8 +315,22 @@ def build_structure(units: list[Unit], body_end_line: int | None) -> Structure:
     return Structure(parts, sections, measures, problems, declared_total)
 
 
+# Statutes rank their divisions 编 > 章 > 节 > 条 whatever comes first in a text
+# (a regulation may print 第一条 before its first 第二章 heading).
+STATUTE_RANKS = ("part_bian", "chapter", "section_jie")
+ARTICLE = "article_tiao"
+
+
+def heading_order(styles: list[str]) -> list[str]:
+    """Heading styles from the top: statute divisions in their fixed order, then the rest as they first appear."""
+    statute = [s for s in STATUTE_RANKS if s in styles]
+    return statute + [s for s in styles if s not in statute]
+
+
 def _item_style(body: list[Unit], styles: list[str]) -> str | None:
-    """The deepest style is an item list when most of its paragraphs carry body text."""
+    """Articles (第N条) are always the items; else the deepest style is, when most of its paragraphs carry body text."""
+    if ARTICLE in styles:
+        return ARTICLE
     deepest = styles[-1]
     marked = [u for u in body if u.marker and u.marker.style == deepest]
     bare = sum(1 for u in marked if looks_like_title(u))
@@ -360,7 +399,13 @@ def _build_numbered(
     measures: list[MeasureNode],
 ) -> None:
     item_style = _item_style(body, styles)
-    levels = {style: i + 1 for i, style in enumerate(s for s in styles if s != item_style)}
+    if item_style == ARTICLE:
+        # Everything numbered below an article (its 项 （一）, 1.) is inside the article.
+        inner = {s for s in styles if s not in STATUTE_RANKS and s != ARTICLE}
+        styles = [s for s in styles if s not in inner]
+    else:
+        inner = set()
+    levels = {style: i + 1 for i, style in enumerate(heading_order([s for s in styles if s != item_style]))}
     marker_positions = [i for i, u in enumerate(body) if u.marker]
     last_marker = marker_positions[-1]
 
@@ -370,7 +415,7 @@ def _build_numbered(
         for u in body[i + 1 :]:
             if u.marker is None:
                 continue
-            if u.marker.style == item_style:
+            if u.marker.style == item_style or u.marker.style in inner:
                 return True
             return levels[u.marker.style] > current
         return False
@@ -381,6 +426,10 @@ def _build_numbered(
     for i, unit in enumerate(body):
         if i < marker_positions[0]:
             parts.append((unit.mt.starts[0], Part("preamble", [unit.mt])))
+        elif last_item is not None and last_item.marker and last_item.marker.style == ARTICLE and (unit.marker is None or unit.marker.style in inner):
+            last_item.units.append(unit)  # a 款 or 项 of the article
+        elif unit.marker and unit.marker.style in inner:
+            parts.append((unit.mt.starts[0], Part("preamble", [unit.mt])))  # an item outside any article
         elif unit.marker and unit.marker.style != item_style:
             level = levels[unit.marker.style]
             while stack and stack[-1].level >= level:
