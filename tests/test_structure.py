@@ -16,7 +16,7 @@ def test_chapters_sections_and_restarting_items_in_a_gbk_file():
     sections = result.sections
     assert by(sections, "label") == ["第一章", "第一节", "第二章", "第一节", "第二节", "第三章"]
     assert by(sections, "level") == [1, 2, 1, 2, 2, 1]
-    assert by(sections, "kind") == ["framework", "framework", "part", "section", "section", "section"]
+    assert by(sections, "kind") == ["framework", "framework", "part", "section", "section", "implementation"]
     assert sections[1]["intro_text"].startswith("到2025年")
     measures = result.measures
     assert by(measures, "label_number") == [1, 2, 1, 2, 3, None]

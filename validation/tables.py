@@ -9,15 +9,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-DOC_TYPES = ("plan", "implementation_plan", "policy_measures", "news_report", "excerpt")
-SECTION_KINDS = ("part", "section", "group", "framework")
+DOC_TYPES = ("plan", "implementation_plan", "policy_measures", "regulation", "notice", "opinion", "news_report", "excerpt")
+SECTION_KINDS = ("part", "section", "group", "framework", "implementation")
 PART_KINDS = (
     "title",
+    "document_number",
+    "addressee",
+    "transmittal",
     "front_matter",
     "preamble",
     "closing_note",
     "attachment",
     "signature",
+    "publication_note",
+    "distribution",
     "unstructured",
 )
 SEVERITIES = ("error", "warning", "info")
@@ -89,6 +94,7 @@ DOCUMENTS = Table(
         Field("effective_date_precision", "string", "Precision of effective_date.", enum=("day", "month", "year")),
         Field("plan_period_start", "integer", "First year of the period the plan covers (2024 for 2024—2026年; 2021 for 十四五).", minimum=1949),
         Field("plan_period_end", "integer", "Last year of the period the plan covers.", minimum=1949),
+        Field("document_number", "string", "Document number (文号) as printed, e.g. 国办发〔2020〕12号 or 国务院令第722号, from the text or the metadata."),
         Field("doc_type", "string", "Kind of document (controlled vocabulary).", required=True, enum=DOC_TYPES),
         Field("script", "string", "Script of the source text: zh-Hans (Simplified) or zh-Hant (Traditional).", required=True, enum=("zh-Hans", "zh-Hant")),
         Field("source_file", "string", "Path of the raw file, relative to the repository root.", required=True),
@@ -131,7 +137,10 @@ DOCUMENT_PARTS = Table(
         Field("part_id", "string", "Stable identifier: doc_id, 'p' and the position.", required=True, unique=True, pattern=ID_PATTERN),
         Field("doc_id", "string", "Document the part belongs to.", required=True),
         Field("seq", "integer", "Position of the part among the document's parts.", required=True, minimum=1),
-        Field("kind", "string", "Role of the part.", required=True, enum=PART_KINDS),
+        Field("kind", "string", "Role of the part. Front matter: title, document_number (文号), addressee (主送: 各区人民政府，…：), "
+              "transmittal (现将…印发给你们), front_matter (other lines before the text: adoption notes, datelines, issuer lines), preamble (text before the first heading). "
+              "Back matter: signature (issuer or date line), publication_note (（此件公开发布）), distribution (抄送 / 印发 lines), attachment (附件), closing_note "
+              "(entry into force, interpretation, a news report's closing paragraph). unstructured: text of a document with no recognisable structure.", required=True, enum=PART_KINDS),
         Field("text", "string", "Normalised text (Simplified Chinese, consistent punctuation).", required=True),
         Field("text_original", "string", "Text exactly as the source has it (line breaks inside a paragraph removed).", required=True),
         *_span_fields("part"),
@@ -158,7 +167,7 @@ SECTIONS = Table(
         Field("seq", "integer", "Position of the section in the document (1-based).", required=True, minimum=1),
         Field("title", "string", "Heading text without numbering; null for groups without a printed heading."),
         Field("intro_text", "string", "Text between the heading and the first child (normalised)."),
-        Field("kind", "string", "part: has sub-sections; section: lowest printed level; group: unheaded group introduced by a paragraph; framework: guiding section (指导思想, 基本原则, 主要目标 ...).", required=True, enum=SECTION_KINDS),
+        Field("kind", "string", "part: has sub-sections; section: lowest printed level; group: unheaded group introduced by a paragraph; framework: guiding section (指导思想, 基本原则, 主要目标 ...); implementation: closing section on how the plan is carried out (组织实施, 保障措施, 有关要求 ...), and everything below it.", required=True, enum=SECTION_KINDS),
         Field("declared_count", "integer", "Number of tasks the section says it has (e.g. 共有20项重点任务).", minimum=0),
         Field("text_original", "string", "Heading and intro exactly as the source has them.", required=True),
         *_span_fields("heading and intro"),

@@ -37,7 +37,7 @@ from pipelines.extraction.structure import (
 from pipelines.extraction.textmap import MappedText
 
 FORMATS = {".txt": "txt", ".text": "txt", ".html": "html", ".htm": "html", ".md": "md", ".markdown": "md", ".docx": "docx", ".pdf": "pdf"}
-METADATA_FIELDS = ("title", "issuers", "issue_date", "effective_date", "doc_type")
+METADATA_FIELDS = ("title", "issuers", "issue_date", "effective_date", "doc_type", "document_number")
 _ISSUED_BY = re.compile(r"(?P<date>\d{4}年\d{1,2}月(?:\d{1,2}日)?)[，,\s]*(?P<who>[^，,。；《》]{2,40}?)(?:联合)?印发《(?P<title>[^》]{4,80})》")
 _EFFECTIVE = re.compile(r"自\s*(\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)\s*起(?:施行|实施|执行|生效)")
 _DOC_TYPE_WORDS = (
@@ -244,6 +244,8 @@ def _emit_records(result: Extraction, structure: Structure, script: str, errata:
 def _section_kind(node: SectionNode, rules: Any) -> str:
     if node.is_framework(rules):
         return "framework"
+    if node.is_implementation(rules):
+        return "implementation"
     if node.is_group:
         return "group"
     return "part" if node.has_subsections else "section"
@@ -336,7 +338,9 @@ def _text_facts(result: Extraction, structure: Structure, script: str) -> dict[s
     """What the document itself says about its title, issuers and dates."""
     rules = structure_rules()
     facts: dict[str, Any] = {}
+    # Issuer and date lines stand in the front matter, or as the sign-off of a transmittal notice.
     front = [p for p in result.document_parts if p["kind"] in ("title", "front_matter")]
+    front += [p for p in result.document_parts if p["kind"] == "signature"]
     titles = [p["text"] for p in front if p["kind"] == "title"]
     if titles:
         facts["title"] = titles[-1]
@@ -355,6 +359,9 @@ def _text_facts(result: Extraction, structure: Structure, script: str) -> dict[s
             issuers = [w for w in re.split(r"[、和及]", m["who"]) if w]
     if issuers:
         facts["issuers"] = issuers
+    numbers = [p["text"] for p in result.document_parts if p["kind"] == "document_number"]
+    if numbers:
+        facts["document_number"] = re.sub(r"\s+", "", numbers[0])
     everything = " ".join(
         [p["text"] for p in result.document_parts] + [m["text"] for m in result.measures]
     )
@@ -452,6 +459,7 @@ def _document_row(raw: RawDocument, result: Extraction, structure: Structure, sc
         "effective_date_precision": values["effective_date_precision"],
         "plan_period_start": int(period_start) if period_start is not None else None,
         "plan_period_end": int(period_end) if period_end is not None else None,
+        "document_number": values["document_number"],
         "doc_type": values["doc_type"],
         "script": script,
         "source_file": raw.path,

@@ -10,6 +10,7 @@ paragraph followed by titled paragraphs ("短标题。正文…").
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
@@ -34,6 +35,8 @@ _TITLE_SENTENCE = re.compile(r"([^。！？!?；;]{2,40}?)。")
 @dataclass(frozen=True)
 class StructureRules:
     framework_titles: tuple[str, ...]
+    implementation_titles: tuple[str, ...]
+    matter_patterns: tuple[tuple[str, re.Pattern[str]], ...]
     closing_patterns: tuple[tuple[str, re.Pattern[str]], ...]
     issuer_labels: tuple[str, ...]
     organisation_suffixes: tuple[str, ...]
@@ -45,6 +48,8 @@ def structure_rules() -> StructureRules:
     data = yaml.safe_load((RULES_DIR / "structure.yaml").read_text(encoding="utf-8"))
     return StructureRules(
         framework_titles=tuple(data["framework_titles"]),
+        implementation_titles=tuple(data["implementation_titles"]),
+        matter_patterns=tuple((c["kind"], re.compile(c["pattern"])) for c in data["matter_patterns"]),
         closing_patterns=tuple((c["kind"], re.compile(c["pattern"])) for c in data["closing_patterns"]),
         issuer_labels=tuple(data["issuer_labels"]),
         organisation_suffixes=tuple(sorted(data["organisation_suffixes"], key=len, reverse=True)),
@@ -70,14 +75,21 @@ class SectionNode:
     is_group: bool = False
     declared_count: int | None = None
 
-    def is_framework(self, rules: StructureRules) -> bool:
+    def _titled(self, words: tuple[str, ...]) -> bool:
+        """This section or one above it has a title starting with one of the words."""
         node: SectionNode | None = self
         while node is not None:
             title = node.title_mt.text if node.title_mt else ""
-            if any(title.startswith(word) for word in rules.framework_titles):
+            if any(title.startswith(word) for word in words):
                 return True
             node = node.parent
         return False
+
+    def is_framework(self, rules: StructureRules) -> bool:
+        return self._titled(rules.framework_titles)
+
+    def is_implementation(self, rules: StructureRules) -> bool:
+        return self._titled(rules.implementation_titles)
 
 
 @dataclass
@@ -100,22 +112,50 @@ class Structure:
 # ---------------------------------------------------------------- helpers
 
 
+_CN_DATE = re.compile(r"(?P<y>[〇零一二三四五六七八九]{4})\s*年\s*(?P<m>[一二三四五六七八九十]{1,2})\s*月(?:\s*(?P<d>[一二三四五六七八九十]{1,3})\s*日)?")
+_CN_YEAR_DIGITS = {ch: str(i) for i, ch in enumerate("〇一二三四五六七八九")} | {"零": "0"}
+
+
+def _date_match(text: str, anchored: bool) -> tuple[re.Match[str], int, int, int | None] | None:
+    """A date written in Arabic (2024年3月5日) or Chinese numerals (二〇二四年三月五日)."""
+    for pattern in (_DATE, _CN_DATE):
+        m = pattern.match(text) if anchored else pattern.search(text)
+        if not m:
+            continue
+        if pattern is _DATE:
+            return m, int(m["y"]), int(m["m"]), int(m["d"]) if m["d"] else None
+        year = int("".join(_CN_YEAR_DIGITS[ch] for ch in m["y"]))
+        return m, year, cn_to_int(m["m"]) or 0, cn_to_int(m["d"]) if m["d"] else None
+    return None
+
+
 def parse_date(text: str) -> tuple[str, str] | None:
-    """First date in text as (ISO value, precision)."""
-    m = _DATE.search(text)
-    if not m:
+    """First date in text as (ISO value, precision); None unless it names a real month or day."""
+    found = _date_match(text, anchored=False)
+    if not found:
         return None
-    year, month, day = int(m["y"]), int(m["m"]), m["d"]
+    _, year, month, day = found
     if not (1949 <= year <= 2100 and 1 <= month <= 12):
         return None
-    if day and 1 <= int(day) <= 31:
-        return f"{year:04d}-{month:02d}-{int(day):02d}", "day"
+    if day is not None:
+        try:
+            return datetime.date(year, month, day).isoformat(), "day"
+        except ValueError:
+            return None
     return f"{year:04d}-{month:02d}", "month"
 
 
 def is_date_line(text: str) -> bool:
-    m = _DATE.match(text.strip())
-    return bool(m) and not text.strip()[m.end() :].strip()
+    found = _date_match(text.strip(), anchored=True)
+    return bool(found) and not text.strip()[found[0].end() :].strip()
+
+
+def matter_kind(text: str, rules: StructureRules) -> str | None:
+    """The kind of a front or back matter line (文号, addressees, transmittal, publication note, distribution)."""
+    for kind, pattern in rules.matter_patterns:
+        if pattern.fullmatch(text.strip()):
+            return kind
+    return None
 
 
 def split_leading_date(unit: Unit) -> list[Unit]:
@@ -204,13 +244,36 @@ def is_title_candidate(unit: Unit, rules: StructureRules) -> bool:
         and not ends_sentence(text, bracket_ends=False)
         and not is_date_line(text)
         and organisation_name(text, rules) is None
+        and matter_kind(text, rules) is None
     )
 
 
 def classify_front(units: list[Unit], rules: StructureRules) -> list[tuple[str, Unit]]:
     titles = [u for u in units if is_title_candidate(u, rules)]
     key = _squash(titles[0].text) if titles else None
-    return [("title" if key and _squash(u.text) == key else "front_matter", u) for u in units]
+    return [("title" if key and _squash(u.text) == key else matter_kind(u.text, rules) or "front_matter", u) for u in units]
+
+
+def _lead_kind(unit: Unit, rules: StructureRules, inner_title: str | None) -> str:
+    """What a paragraph before the first heading is: a notice's matter, its sign-off, the plan's own title, or preamble."""
+    if kind := matter_kind(unit.text, rules):
+        return kind
+    if is_date_line(unit.text) or organisation_name(unit.text, rules):
+        return "signature"
+    if inner_title and _squash(unit.text) == inner_title:
+        return "title"
+    return "preamble"
+
+
+_INNER_TITLE = re.compile(r"(?:印发|转发|发布)(?:《(?P<quoted>[^》]{4,80})》|(?P<bare>.{4,80}?)的通知)")
+
+
+def inner_title(front: list[tuple[str, Unit]]) -> str | None:
+    """The title of the document a notice transmits (关于印发《X》的通知 -> X)."""
+    for kind, unit in front:
+        if kind == "title" and (m := _INNER_TITLE.search(unit.text)):
+            return _squash(m["quoted"] or m["bare"])
+    return None
 
 
 # ------------------------------------------------------------------- body
@@ -220,7 +283,8 @@ def _closing_kind(text: str, rules: StructureRules) -> str | None:
     for kind, pattern in rules.closing_patterns:
         if pattern.search(text):
             return kind
-    return None
+    kind = matter_kind(text, rules)
+    return kind if kind in ("publication_note", "distribution") else None
 
 
 def _split_closing(body: list[Unit], rules: StructureRules) -> tuple[list[Unit], list[tuple[str, Unit]]]:
@@ -308,6 +372,12 @@ def build_structure(units: list[Unit], body_end_line: int | None, heading_depths
     else:
         _build_numbered(body, marker_styles, rules, parts, sections, measures)
 
+    # Paragraphs before the first heading: a notice's addressees, transmittal and sign-off, or preamble.
+    transmitted = inner_title(front)
+    for _, part in parts:
+        if part.kind == "preamble" and len(part.pieces) == 1:
+            unit = Unit(part.pieces[0], None, 0)
+            part.kind = _lead_kind(unit, rules, transmitted)
     for _, part in parts:
         if part.kind == "preamble" and declared_total is None:
             declared_total = declared_count(part.pieces[0].text, rules)
