@@ -150,7 +150,12 @@ def parse_clause(clause: MappedText, first_listed_leads: bool = False) -> list[A
     rules = agency_rules()
     aliases = rules.alias_to_known
     mentions: list[AgencyMention] = []
-    for role, agency_list in _segments(clause, rules):
+    clause = _strip(clause, r"[。.；;]+$")
+    segments = _segments(clause, rules)
+    # Beside a named lead (牵头单位：…；责任单位：…) the other listed bodies take part.
+    has_lead = any(role == "lead" for role, _ in segments)
+    segments = [("participant" if has_lead and role == "unspecified" else role, agencies) for role, agencies in segments]
+    for role, agency_list in segments:
         agency_list = _strip(agency_list, r"等(有关|相关)?(部门|单位)?$")
         groups = [_split(group, re.compile("、")) for group in _split(agency_list, _GROUP_SEPARATORS)]
         items = [item for group in groups for item in group]

@@ -316,9 +316,10 @@ def _clause_rows(measure_row: dict[str, Any], measure: MeasureNode, make_text: _
 
 
 def _unbracket(mt: MappedText) -> MappedText:
+    """The clause without its brackets and closing full stop."""
     text = mt.text
-    left = len(text) - len(re.sub(r"^[（(]\s*", "", text))
-    right = len(re.sub(r"\s*[)）]$", "", text))
+    left = len(text) - len(re.sub(r"^\s*[（(]\s*", "", text))
+    right = len(re.sub(r"\s*[。.]?\s*[)）]?\s*[。.]?$", "", text))
     return mt[left:right]
 
 

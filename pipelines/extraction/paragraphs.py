@@ -15,9 +15,11 @@ from pipelines.extraction.numbering import Marker, match_marker
 from pipelines.extraction.textmap import MappedText
 
 # A trailing responsibility clause: （责任单位：…）, （牵头单位：…；配合单位：…）, （A、B负责）.
+# Or, unbracketed at the end of a paragraph: 牵头单位：…；责任单位：…。
 RESPONSIBILITY_CLAUSE = re.compile(
     r"[（(]\s*(?:(?:主要)?(?:责任|牵头|配合|负责|責任|牽頭|負責)(?:单位|部门|單位|部門)\s*[:：][^（）()]*"
-    r"|[^（）()]{2,80}?(?:负责|負責|牵头|牽頭)(?:[，,、；;][^（）()]{0,40})?)\s*[)）]"
+    r"|[^（）()]{2,120}?(?:负责|負責|牵头|牽頭)(?:[，,、；;][^（）()]{0,60})?)\s*[。.]?\s*[)）]"
+    r"|(?:^|(?<=[。；;]))\s*(?:主要)?(?:牵头|责任|牽頭|責任)(?:单位|部门|單位|部門)\s*[:：][^（）()\n]+$"
 )
 _SENTENCE_END = "。！？!?；;：:…"
 _CLOSERS = "）)】」』》"
