@@ -10,9 +10,10 @@ from collections import defaultdict
 from typing import Any
 
 from pipelines.extraction.agencies import agency_id, describe, first_listed_leads_from, parse_clause
-from pipelines.extraction.places import find_places
+from pipelines.extraction.places import defined_short_forms, find_places
+from pipelines.extraction.textmap import MappedText
 from pipelines.extraction.targets import extract_targets
-from pipelines.extraction.themes import match_themes
+from pipelines.extraction.themes import ThemeMatch, main_themes, match_themes
 
 
 def _fields_by_object(result: Any, table: str, field: str) -> dict[str, list]:
@@ -63,16 +64,29 @@ def add_targets(result: Any) -> None:
                          "section_id": object_id if key == "section_id" else None,
                          "indicator": target.indicator, "comparator": target.comparator, "value": float(target.value),
                          "value_max": float(target.value_max) if target.value_max is not None else None, "unit": target.unit,
-                         "base_year": target.base_year, "target_year": target.target_year, "quote": target.quote.text,
+                         "base_year": target.base_year, "target_year": target.target_year, "kind": target.kind, "quote": target.quote.text,
                          "span_start": start, "span_end": end}
                     )
+
+
+def _defined_places(result: Any) -> dict[str, list[str]]:
+    """Short forms the document defines for places (…示范区（以下简称示范区）, 以下简称“两区一县”), with their codes."""
+    defined: dict[str, list[str]] = {}
+    for tf in result.text_fields:
+        for short, long in defined_short_forms(tf.mt.text).items():
+            found, _ = find_places(MappedText.of_source(long))
+            codes = list(dict.fromkeys(m.code for m in found))
+            if codes and short not in defined:
+                defined[short] = codes
+    return defined
 
 
 def add_places(result: Any) -> None:
     mentions = []
     ambiguous: set[str] = set()
+    defined = _defined_places(result)
     for tf in result.text_fields:
-        found, unresolved = find_places(tf.mt)
+        found, unresolved = find_places(tf.mt, defined)
         ambiguous.update(unresolved)
         for mention in found:
             start, end = mention.text.span
@@ -89,17 +103,23 @@ def add_places(result: Any) -> None:
 def add_themes(result: Any) -> None:
     texts = _fields_by_object(result, "measures", "text")
     for measure in result.measures:
-        merged: dict[str, tuple[list[str], Any]] = {}
+        merged: dict[str, ThemeMatch] = {}
+        title = measure.get("title") or ""
         for piece in texts.get(measure["measure_id"], []):
-            for match in match_themes(piece):
-                terms, first = merged.get(match.theme_id, ([], match.first))
-                merged[match.theme_id] = (terms + [t for t in match.terms if t not in terms], first)
-        for theme_id, (terms, first) in merged.items():
-            start, end = first.span
+            title_end = len(title) if title and piece.text.startswith(title) else 0
+            for match in match_themes(piece, title_end):
+                if match.theme_id in merged:
+                    seen = merged[match.theme_id]
+                    terms = seen.terms + tuple(t for t in match.terms if t not in seen.terms)
+                    match = ThemeMatch(match.theme_id, terms, seen.first, seen.score + match.score)
+                merged[match.theme_id] = match
+        chosen = main_themes(list(merged.values()))
+        for match in sorted(chosen, key=lambda m: m.theme_id):
+            start, end = match.first.span
             result.measure_themes.append(
-                {"measure_id": measure["measure_id"], "theme_id": theme_id, "matched_terms": terms, "span_start": start, "span_end": end}
+                {"measure_id": measure["measure_id"], "theme_id": match.theme_id, "matched_terms": list(match.terms), "span_start": start, "span_end": end}
             )
-        if not merged:
+        if not chosen:
             result.issue("themes", "info", "no theme term matched", measure["measure_id"])
 
 

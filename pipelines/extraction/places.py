@@ -104,25 +104,67 @@ def _matcher() -> tuple[re.Pattern[str], dict[str, list[str]], dict[str, list[st
     return re.compile("|".join(map(re.escape, names))), forms, collective
 
 
-def _stopped(text: str, start: int, end: int) -> bool:
-    for phrase in place_rules()["stop_phrases"]:
-        for m in re.finditer(re.escape(phrase), text):
-            if m.start() <= start and end <= m.end():
-                return True
-    return False
+def _stop_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of stop phrases, found once per text so matching stays linear."""
+    return [m.span() for phrase in place_rules()["stop_phrases"] for m in re.finditer(re.escape(phrase), text)]
 
 
-def find_places(mt: MappedText) -> tuple[list[PlaceMention], list[str]]:
-    """Mentions in a text, and names that were ambiguous (several divisions share them)."""
+def _named_after(text: str, end: int) -> bool:
+    """杭州湾, 上海港, 南京路: a place name followed by one of these names a water body, a port, a road, not the division."""
+    return any(text.startswith(suffix, end) for suffix in place_rules()["named_after_suffixes"])
+
+
+_PROVINCE_LETTERS = re.compile(r"[沪苏浙皖]{2,4}")
+
+
+def _province_letters(text: str, taken: list[tuple[int, int]]) -> list[tuple[int, str]]:
+    """One-character province forms standing in a list of them (苏浙皖, 沪苏): (position, province name)."""
+    letters = place_rules()["province_letters"]
+    found = []
+    for m in _PROVINCE_LETTERS.finditer(text):
+        if len(set(m.group(0))) != len(m.group(0)) or any(s < m.end() and m.start() < e for s, e in taken):
+            continue
+        if m.end() < len(text) and text[m.end()] in place_rules()["city_letters_after"]:
+            continue  # 沪苏湖, 苏锡常: the last letter starts a city's short form
+        found.extend((m.start() + i, letters[ch]) for i, ch in enumerate(m.group(0)))
+    return found
+
+
+def defined_short_forms(text: str) -> dict[str, str]:
+    """Short forms a document defines: …示范区（以下简称“示范区”） -> {示范区: the long form}."""
+    out = {}
+    for m in re.finditer(r"(?P<long>[^。；;：:（）()]{2,80}?)[（(]以下简称[“\"「]?(?P<short>[^”\"」（）()，,]{1,12})[”\"」]?[)）]", text):
+        out[m["short"]] = m["long"]
+    return out
+
+
+def find_places(mt: MappedText, defined: dict[str, list[str]] | None = None) -> tuple[list[PlaceMention], list[str]]:
+    """Mentions in a text, and names that were ambiguous (several divisions share them).
+
+    defined: short forms the document itself defines, with the codes of what they stand for.
+    """
     pattern, forms, collective = _matcher()
     divisions = gazetteer()
+    by_name = {d.name: code for code, d in divisions.items()}
     mentions: list[PlaceMention] = []
     ambiguous: list[str] = []
     text = mt.text
+    stops = _stop_spans(text)
+    taken: list[tuple[int, int]] = []
+    if defined:
+        for short in sorted(defined, key=len, reverse=True):
+            for m in re.finditer(re.escape(short), text):
+                if any(s < m.end() and m.start() < e for s, e in taken) or text.startswith("（以下简称", m.end()):
+                    continue
+                taken.append(m.span())
+                mentions.extend(PlaceMention(code, mt[m.start() : m.end()], short) for code in defined[short])
     for m in pattern.finditer(text):
         name = m.group(0)
-        if _stopped(text, m.start(), m.end()):
+        if any(s <= m.start() and m.end() <= e for s, e in stops) or any(s < m.end() and m.start() < e for s, e in taken):
             continue
+        if _named_after(text, m.end()):
+            continue
+        taken.append(m.span())
         printed = mt[m.start() : m.end()]
         if name in collective:
             mentions.extend(PlaceMention(code, printed, name) for code in collective[name])
@@ -135,4 +177,6 @@ def find_places(mt: MappedText) -> tuple[list[PlaceMention], list[str]]:
                 continue
             codes = context
         mentions.append(PlaceMention(codes[0], printed, None))
+    for position, province in _province_letters(text, taken):
+        mentions.append(PlaceMention(by_name[province], mt[position : position + 1], None))
     return mentions, ambiguous

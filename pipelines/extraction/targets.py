@@ -8,7 +8,7 @@ it in the same paragraph; statements about the past are not targets.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -32,23 +32,46 @@ class Target:
     base_year: int | None
     target_year: int | None
     quote: MappedText
+    kind: str = "goal"
 
 
 @lru_cache(maxsize=1)
 def _rules() -> dict:
     data = yaml.safe_load(RULES.read_text(encoding="utf-8"))
     phrases = sorted(data["comparators"], key=len, reverse=True)
-    units = sorted(data["units"], key=len, reverse=True)
     number = r"(?P<value>\d+(?:\.\d+)?)(?:\s*(?:%|％)?\s*(?:[-—~～至到])\s*(?P<value_max>\d+(?:\.\d+)?))?"
-    unit = "(?P<unit>" + "|".join(map(re.escape, units)) + ")?"
+    unit = "(?P<unit>" + unit_grammar(data) + ")?"
     ratio = r"(?P<ratio>\s*[:∶]\s*1(?![\d.]))?"
     qualifier = "(?P<qualifier>" + "|".join(data["qualifiers"]) + ")?"
     data["phrase_re"] = re.compile("(?P<phrase>" + "|".join(map(re.escape, phrases)) + r")\s*" + number + ratio + r"\s*" + unit + qualifier)
     data["bare_re"] = re.compile(r"(?<![\d.])" + number + r"\s*" + unit + r"(?P<qualifier>以上|以下|以内)")
     changes = "|".join(data["change_words"])
     data["change_re"] = re.compile(r"较\s*(?P<base>(?:19|20)\d\d)\s*年(?P<change>" + changes + r")\s*" + number + r"\s*" + unit)
+    money = _alternatives(data["magnitudes"]) + "?(?:元|美元)"
+    data["funding_re"] = re.compile(r"(?P<verb>安排|设立|出资|投入|筹集|提供|给予)(?P<what>[^，,。；;\d]{1,20}?)(?:共|合计|总额|规模)?\s*"
+                                    + r"(?P<value>\d+(?:\.\d+)?)\s*(?P<unit>" + money + ")")
     data["lead_verbs_re"] = re.compile("|".join(sorted(data["lead_verbs"], key=len, reverse=True)))
     return data
+
+
+def _alternatives(words: list[str]) -> str:
+    return "(?:" + "|".join(map(re.escape, sorted(words, key=len, reverse=True))) + ")"
+
+
+def unit_grammar(data: dict) -> str:
+    """A unit: a percentage, or [magnitude] base unit [/ [magnitude] base unit], or a magnitude alone (2.1万)."""
+    magnitude, base = _alternatives(data["magnitudes"]), _alternatives(data["base_units"])
+    simple = f"{magnitude}?{base}"
+    return f"{_alternatives(data['percent_units'])}|{simple}(?:\\s*/\\s*{simple})?|{magnitude}(?![\\u4e00-\\u9fff])"
+
+
+def target_kind(clause: str, unit: str | None, target_year: int | None, rules: dict) -> str:
+    """funding (money the clause commits), parameter (a term or limit a rule sets) or goal."""
+    if unit and unit.endswith("元") and any(word in clause for word in rules["funding_words"]):
+        return "funding"
+    if target_year is None and ((unit or "") in rules["time_units"] or any(word in clause for word in rules["parameter_words"])):
+        return "parameter"
+    return "goal"
 
 
 def _clauses(mt: MappedText) -> list[tuple[MappedText, bool]]:
@@ -73,8 +96,8 @@ def _indicator(before: str, after: str, rules: dict) -> str:
         text = _after_lead_verb(text, rules)
     text = re.sub(r"^(?:并|且|其中|同时|全面|基本|力争|确保|努力|进一步)", "", text).strip()
     text = re.sub(r"(?:均|分别|都|最长|最多|年均|累计)$", "", text).strip()
-    if not text and after.startswith("的"):  # "给予2年以上的工作许可": the indicator follows
-        text = after[1:].strip()
+    if not text and after.strip():  # "给予2年以上(的)工作许可": the indicator follows the number
+        text = re.split(r"[，,；;。]", after.strip().removeprefix("的"))[0].strip()
     return text or before.strip()
 
 
@@ -140,10 +163,15 @@ def extract_targets(mt: MappedText) -> list[Target]:
             found = True
         if found:
             continue
+        for m in rules["funding_re"].finditer(text):
+            found = True
+            targets.append(Target(m["what"].strip(), "=", Decimal(m["value"]), None, m["unit"], None, year, clause))
+        if found:
+            continue
         for m in rules["bare_re"].finditer(text):
             indicator = _indicator(text[: m.start()], text[m.end() :], rules)
             targets.append(Target(indicator, rules["qualifiers"][m["qualifier"]], Decimal(m["value"]), _dec(m["value_max"]), m["unit"], None, year, clause))
-    return [t for t in targets if t.indicator]
+    return [replace(t, kind=target_kind(t.quote.text, t.unit, t.target_year, rules)) for t in targets if t.indicator]
 
 
 def _dec(value: str | None) -> Decimal | None:

@@ -1,4 +1,10 @@
-"""Policy themes assigned to measures by reviewed term lists (rules/themes.yaml)."""
+"""Policy themes assigned to measures by reviewed term lists (rules/themes.yaml).
+
+A term counts where it means the theme: not inside a stop phrase (标准 in
+高标准建设). A measure gets the few themes it is about: each theme scores its
+term occurrences, those in the measure's title twice; themes scoring at least
+half the best score are kept, at most MAX_THEMES of them.
+"""
 
 from __future__ import annotations
 
@@ -23,11 +29,16 @@ class Theme:
     terms: tuple[str, ...]
 
 
+MAX_THEMES = 3
+KEEP_SHARE = 0.5  # of the best theme's score
+
+
 @dataclass(frozen=True)
 class ThemeMatch:
     theme_id: str
     terms: tuple[str, ...]  # distinct matched terms, in order of first occurrence
     first: MappedText  # the first match, for its span
+    score: int = 0
 
 
 @lru_cache(maxsize=1)
@@ -41,12 +52,32 @@ def _pattern(terms: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile("|".join(map(re.escape, sorted(terms, key=len, reverse=True))))
 
 
-def match_themes(mt: MappedText) -> list[ThemeMatch]:
+@lru_cache(maxsize=1)
+def _stop_pattern() -> re.Pattern[str] | None:
+    data = yaml.safe_load(RULES.read_text(encoding="utf-8"))
+    phrases = data.get("stop_phrases") or []
+    return re.compile("|".join(map(re.escape, sorted(phrases, key=len, reverse=True)))) if phrases else None
+
+
+def match_themes(mt: MappedText, title_end: int = 0) -> list[ThemeMatch]:
+    """Themes whose terms occur in the text, outside stop phrases; matches before title_end count twice."""
+    stop = _stop_pattern()
+    stopped = [m.span() for m in stop.finditer(mt.text)] if stop else []
     matches = []
     for theme in themes():
-        found = list(_pattern(theme.terms).finditer(mt.text))
+        found = [m for m in _pattern(theme.terms).finditer(mt.text) if not any(s <= m.start() and m.end() <= e for s, e in stopped)]
         if found:
             terms = tuple(dict.fromkeys(m.group(0) for m in found))
             first = found[0]
-            matches.append(ThemeMatch(theme.theme_id, terms, mt[first.start() : first.end()]))
+            score = sum(2 if m.start() < title_end else 1 for m in found)
+            matches.append(ThemeMatch(theme.theme_id, terms, mt[first.start() : first.end()], score))
     return matches
+
+
+def main_themes(matches: list[ThemeMatch]) -> list[ThemeMatch]:
+    """The few themes a measure is about: at least half the best score, at most MAX_THEMES."""
+    if not matches:
+        return []
+    best = max(m.score for m in matches)
+    ranked = sorted((m for m in matches if m.score >= KEEP_SHARE * best), key=lambda m: (-m.score, m.theme_id))
+    return ranked[:MAX_THEMES]
