@@ -58,7 +58,7 @@ class Score:
 
 def load_gold(name: str) -> list[dict[str, Any]]:
     data = yaml.safe_load((GOLD_DIR / f"{name}.yaml").read_text(encoding="utf-8"))
-    return list(data["rows"])
+    return list(data["rows"] if isinstance(data, dict) else data)  # a mapping with rows, or the list itself
 
 
 @lru_cache(maxsize=1)
@@ -182,7 +182,8 @@ def score_places(results: tuple[DocumentResult, ...]) -> Score:
     gold_rows = load_gold("places")
     mentions: dict[str, Counter] = {}
     for row in table_frame("place_mentions", results).itertuples():
-        mentions.setdefault(row.object_id, Counter())[row.place_code] += 1
+        if row.field in ("text", "intro_text"):  # the gold labels the record's text, as records.jsonl gave it
+            mentions.setdefault(row.object_id, Counter())[row.place_code] += 1
     gold: Counter = Counter()
     predicted: Counter = Counter()
     unanchored = 0

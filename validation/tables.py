@@ -346,6 +346,7 @@ PLACE_MENTIONS = Table(
         Field("mention_id", "string", "Stable identifier: doc_id, 'pm' and the position.", required=True, unique=True, pattern=ID_PATTERN),
         Field("doc_id", "string", "Document.", required=True),
         Field("object_id", "string", "Record whose text holds the mention (part, section or measure).", required=True),
+        Field("field", "string", "Column of that record holding the mention: text, title, intro_text or responsibility_text.", required=True),
         Field("place_code", "string", "Division mentioned.", required=True),
         Field("mention_text", "string", "The name as written (青浦, 嘉善县, 沪苏浙).", required=True),
         Field("via_collective", "string", "The collective name the division was resolved from, if any."),

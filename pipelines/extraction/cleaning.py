@@ -146,7 +146,8 @@ def clean(
     """
     mapped = MappedText.of_source(source_text)
     noise: list[Noise] = []
-    had_markup = file_format == "html" or looks_like_html(source_text)
+    # Markdown may embed HTML: tags, or comments such as <!-- INFO END -->.
+    had_markup = file_format == "html" or looks_like_html(source_text) or (file_format == "md" and "<!--" in source_text)
     if had_markup:
         mapped, noise = strip_markup(mapped)
     furniture = {(start, end): reason for start, end, reason in reader_noise}

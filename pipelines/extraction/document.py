@@ -26,6 +26,7 @@ from pipelines.extraction.paragraphs import RESPONSIBILITY_CLAUSE, split_lines
 from pipelines.extraction.structure import (
     ARTICLE,
     MeasureNode,
+    adoption_facts,
     SectionNode,
     Structure,
     build_structure,
@@ -335,6 +336,17 @@ def _trailing_clause(text: str) -> re.Match[str] | None:
 # ---------------------------------------------------------------- metadata
 
 
+def _bracketed_together(parts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Front-matter lines with a bracket opened on one line and closed on a later one, read as one line."""
+    out: list[dict[str, Any]] = []
+    for part in parts:
+        if out and out[-1]["text"].count("（") + out[-1]["text"].count("(") > out[-1]["text"].count("）") + out[-1]["text"].count(")"):
+            out[-1] = {**out[-1], "text": out[-1]["text"] + part["text"]}
+        else:
+            out.append(part)
+    return out
+
+
 def _text_facts(result: Extraction, structure: Structure, script: str) -> dict[str, Any]:
     """What the document itself says about its title, issuers and dates."""
     rules = structure_rules()
@@ -346,7 +358,13 @@ def _text_facts(result: Extraction, structure: Structure, script: str) -> dict[s
     if titles:
         facts["title"] = titles[-1]
     issuers: list[str] = []
-    for part in front:
+    for part in _bracketed_together(front + [p for p in result.document_parts if p["kind"] == "document_number"]):
+        adopted = adoption_facts(part["text"])
+        if adopted:  # a statute's adoption note or decree number
+            issuers += [name for name in adopted[0] if name not in issuers]
+            if adopted[1] and "issue_date" not in facts:
+                facts["issue_date"], facts["issue_date_precision"] = adopted[1]
+            continue
         name = organisation_name(part["text"], rules)
         if name and name not in issuers:
             issuers.append(name)

@@ -90,10 +90,10 @@ def add_places(result: Any) -> None:
         ambiguous.update(unresolved)
         for mention in found:
             start, end = mention.text.span
-            mentions.append((start, end, mention.code, tf.object_id, mention.text.text, mention.collective))
-    for n, (start, end, code, object_id, text, collective) in enumerate(sorted(set(mentions)), start=1):
+            mentions.append((start, end, mention.code, tf.object_id, tf.field, mention.text.text, mention.collective))
+    for n, (start, end, code, object_id, field, text, collective) in enumerate(sorted(set(mentions)), start=1):
         result.place_mentions.append(
-            {"mention_id": f"{result.doc_id}-pm{n:04d}", "doc_id": result.doc_id, "object_id": object_id, "place_code": code,
+            {"mention_id": f"{result.doc_id}-pm{n:04d}", "doc_id": result.doc_id, "object_id": object_id, "field": field, "place_code": code,
              "mention_text": text, "via_collective": collective, "span_start": start, "span_end": end}
         )
     for name in sorted(ambiguous):

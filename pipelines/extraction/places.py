@@ -130,6 +130,22 @@ def _province_letters(text: str, taken: list[tuple[int, int]]) -> list[tuple[int
     return found
 
 
+def _city_compounds(text: str, taken: list[tuple[int, int]]) -> list[tuple[int, str]]:
+    """City letters in compounds (沪杭、杭绍甬舟、金义; 宁杭生态经济带): (position, division name)."""
+    rules = place_rules()
+    letters = rules["city_letters"]
+    runs = [m for m in re.finditer("[" + "".join(letters) + "]{2,4}", text)
+            if len(set(m.group(0))) == len(m.group(0)) and not any(s < m.end() and m.start() < e for s, e in taken)]
+    found = []
+    for i, m in enumerate(runs):
+        listed = any(other is not m and (other.end() + 1 == m.start() or m.end() + 1 == other.start()) and "、" in text[min(m.end(), other.end()) : max(m.start(), other.start())]
+                     for other in runs[max(0, i - 1) : i + 2])
+        followed = any(text.startswith(word, m.end()) for word in rules["compound_context"])
+        if listed or followed:
+            found.extend((m.start() + k, letters[ch]) for k, ch in enumerate(m.group(0)))
+    return found
+
+
 def defined_short_forms(text: str) -> dict[str, str]:
     """Short forms a document defines: …示范区（以下简称“示范区”） -> {示范区: the long form}."""
     out = {}
@@ -152,9 +168,11 @@ def find_places(mt: MappedText, defined: dict[str, list[str]] | None = None) -> 
     stops = _stop_spans(text)
     taken: list[tuple[int, int]] = []
     if defined:
+        names = [m.span() for m in pattern.finditer(text)]  # a short form inside a longer name is that name's
         for short in sorted(defined, key=len, reverse=True):
             for m in re.finditer(re.escape(short), text):
-                if any(s < m.end() and m.start() < e for s, e in taken) or text.startswith("（以下简称", m.end()):
+                inside = any(s <= m.start() and m.end() <= e and (s, e) != m.span() for s, e in names)
+                if inside or any(s < m.end() and m.start() < e for s, e in taken) or re.match(r"\s*[（(]以下简称", text[m.end() :]):
                     continue
                 taken.append(m.span())
                 mentions.extend(PlaceMention(code, mt[m.start() : m.end()], short) for code in defined[short])
@@ -178,5 +196,11 @@ def find_places(mt: MappedText, defined: dict[str, list[str]] | None = None) -> 
             codes = context
         mentions.append(PlaceMention(codes[0], printed, None))
     for position, province in _province_letters(text, taken):
+        taken.append((position, position + 1))
         mentions.append(PlaceMention(by_name[province], mt[position : position + 1], None))
+    unique = {name: code for name, code in by_name.items() if list(by_name.values()).count(code) == 1}
+    for position, city in _city_compounds(text, taken):
+        code = unique.get(city) or next((c for c, d in divisions.items() if d.name == city), None)
+        if code:
+            mentions.append(PlaceMention(code, mt[position : position + 1], None))
     return mentions, ambiguous

@@ -182,6 +182,35 @@ def organisation_name(text: str, rules: StructureRules) -> str | None:
     return None
 
 
+_LEGISLATURE = re.compile(r"(?P<place>[\u4e00-\u9fff]{0,10}?)第[一二三四五六七八九十百]+届(?P<body>全国人民代表大会(?:常务委员会)?|人民代表大会(?:常务委员会)?)")
+_DECREE = re.compile(r"(?P<body>[\u4e00-\u9fff]{2,24}?)令\s*[（(]?\s*第\s*\d+\s*号(?:公布|发布)?")
+_MEETING = re.compile(r"(?P<body>[\u4e00-\u9fff]{2,20}?)第\s*\d+\s*次(?:常务|全体|主任|局务|部务)?会议")
+_ADOPTION_NOTE = re.compile(r"^[（(].*(?:通过|公布|发布|修正|修订|施行)[^（）()]*[)）]$|^[^。；;]*会议[^。；;]*(?:通过|批准|修正|修订)[)）]?$")
+
+
+def adoption_facts(text: str) -> tuple[list[str], tuple[str, str] | None] | None:
+    """Issuers and date of a statute's adoption note or decree number.
+
+    （2021年11月25日上海市第十五届人民代表大会常务委员会第三十七次会议通过） gives
+    [上海市人民代表大会常务委员会] and 2021-11-25; a note listing amendments gives
+    the date of the latest version; 国务院令第722号 gives [国务院].
+    """
+    text = text.strip()
+    decree = len(text) <= 40 and not re.search(r"[，,。；;]", text) and _DECREE.search(text)
+    if not decree and not _ADOPTION_NOTE.match(text):
+        return None
+    # A body stands after the date (…日) or a word like 经, and before 第N届 of a legislature,
+    # 第N次 of a meeting, or 令 of a decree.
+    found = [m["place"] + m["body"] for m in _LEGISLATURE.finditer(text)]
+    found += [m["body"] for m in _MEETING.finditer(text)]
+    found += [m["body"] for m in _DECREE.finditer(text)] if decree else []
+    issuers = [re.sub(r"^(?:.*?(?:日|经|在))?(?:中华人民共和国(?=国务院))?", "", name) for name in found]
+    issuers = list(dict.fromkeys(name for name in issuers if len(name) >= 2))
+    dates = [parse_date(d.group(0)) for d in _DATE.finditer(text)]
+    dates = [d for d in dates if d]
+    return issuers, (max(dates) if dates else None)
+
+
 def declared_count(text: str, rules: StructureRules) -> int | None:
     m = rules.declared_count.search(text)
     return cn_to_int(m.group(1)) if m else None
@@ -258,6 +287,8 @@ def _lead_kind(unit: Unit, rules: StructureRules, inner_title: str | None) -> st
     """What a paragraph before the first heading is: a notice's matter, its sign-off, the plan's own title, or preamble."""
     if kind := matter_kind(unit.text, rules):
         return kind
+    if adoption_facts(unit.text):
+        return "front_matter"
     if is_date_line(unit.text) or organisation_name(unit.text, rules):
         return "signature"
     if inner_title and _squash(unit.text) == inner_title:
