@@ -77,14 +77,29 @@ def _anchor(text: Any) -> str:
 
 def _records(results: Iterable[DocumentResult]) -> dict[str, tuple[str, str]]:
     """object id -> (doc_id, anchor) for measures and sections."""
-    out: dict[str, tuple[str, str]] = {}
+    return {object_id: (doc_id, paragraphs[0][0]) for object_id, (doc_id, paragraphs) in _paragraphs(results).items()}
+
+
+def _paragraphs(results: Iterable[DocumentResult]) -> dict[str, tuple[str, list[tuple[str, str]]]]:
+    """object id -> (doc_id, [(anchor, paragraph)]): a section's intro may hold several paragraphs, each its own anchor."""
+    out: dict[str, tuple[str, list[tuple[str, str]]]] = {}
     for r in results:
         for row in r.frames.get("measures", pd.DataFrame()).itertuples():
-            out[row.measure_id] = (row.doc_id, _anchor(row.text))
+            out[row.measure_id] = (row.doc_id, [(_anchor(row.text), row.text)])
         for row in r.frames.get("sections", pd.DataFrame()).itertuples():
             if isinstance(row.intro_text, str):
-                out[row.section_id] = (row.doc_id, _anchor(row.intro_text))
+                out[row.section_id] = (row.doc_id, [(_anchor(p), p) for p in row.intro_text.split("\n") if p.strip()])
     return out
+
+
+def _anchor_of(paragraphs: tuple[str, list[tuple[str, str]]], quote: str) -> tuple[str, str]:
+    """The (doc_id, anchor) of the paragraph holding a quote."""
+    doc_id, items = paragraphs
+    return doc_id, next((anchor for anchor, text in items if quote in text), items[0][0])
+
+
+def _known_anchors(results: Iterable[DocumentResult]) -> set[tuple[str, str]]:
+    return {(doc_id, anchor) for doc_id, items in _paragraphs(results).values() for anchor, _ in items}
 
 
 def _score(table: str, predicted: Counter, gold: Counter, unanchored: int) -> Score:
@@ -101,9 +116,9 @@ def _number(value: Any) -> float:
 
 
 def score_targets(results: tuple[DocumentResult, ...]) -> Score:
-    records = _records(results)
+    paragraphs = _paragraphs(results)
     gold_rows = load_gold("targets")
-    known = set(records.values())
+    known = _known_anchors(results)
     gold = Counter((r["doc_id"], _anchor(r["anchor"]), _number(r["value"]), _unit(r.get("unit")), r["comparator"]) for r in gold_rows)
     unanchored = sum(1 for r in gold_rows if (r["doc_id"], _anchor(r["anchor"])) not in known)
     docs = {r["doc_id"] for r in gold_rows}
@@ -112,7 +127,7 @@ def score_targets(results: tuple[DocumentResult, ...]) -> Score:
         if row.doc_id not in docs:
             continue
         object_id = row.measure_id if isinstance(row.measure_id, str) else row.section_id
-        doc_id, anchor = records.get(object_id, (row.doc_id, ""))
+        doc_id, anchor = _anchor_of(paragraphs[object_id], row.quote) if object_id in paragraphs else (row.doc_id, "")
         predicted[(doc_id, anchor, _number(row.value), _unit(row.unit), row.comparator)] += 1
     return _score("targets", predicted, gold, unanchored)
 
@@ -123,21 +138,36 @@ def canonical_agency(name: str) -> str:
 
 
 def score_responsibilities(results: tuple[DocumentResult, ...]) -> Score:
+    """A responsibility matches on its record, role and agency: the canonical name, or else the
+    agency as printed (the gold may name a body more fully from context, 省财政厅 as 浙江省财政厅)."""
     records = _records(results)
     gold_rows = load_gold("responsibilities")
     known = set(records.values())
-    gold = Counter((r["doc_id"], _anchor(r["anchor"]), canonical_agency(r["agency"]), r["role"]) for r in gold_rows)
     unanchored = sum(1 for r in gold_rows if (r["doc_id"], _anchor(r["anchor"])) not in known)
     docs = {r["doc_id"] for r in gold_rows}
     names: dict[str, str] = {}
     for r in results:
         names.update({a["agency_id"]: a["name"] for a in r.agencies})
-    predicted: Counter = Counter()
+    gold = [((r["doc_id"], _anchor(r["anchor"]), r["role"]), canonical_agency(r["agency"]), _anchor(r.get("agency_text", ""))) for r in gold_rows]
+    predicted = []
     for row in table_frame("responsibilities", results).itertuples():
         doc_id, anchor = records[row.measure_id]
         if doc_id in docs:
-            predicted[(doc_id, anchor, canonical_agency(names[row.agency_id]), row.role)] += 1
-    return _score("responsibilities", predicted, gold, unanchored)
+            predicted.append(((doc_id, anchor, row.role), canonical_agency(names[row.agency_id]), _anchor(row.agency_text)))
+    matched = 0
+    unmatched = list(gold)
+    for position in (1, 2):  # canonical name first, then the printed form
+        left = []
+        for pred in predicted:
+            hit = next((g for g in unmatched if g[0] == pred[0] and g[position] == pred[position]), None)
+            if hit is None:
+                left.append(pred)
+            else:
+                unmatched.remove(hit)
+                matched += 1
+        predicted = left
+    total_predicted = matched + len(predicted)
+    return Score("responsibilities", matched, total_predicted, len(gold), unanchored)
 
 
 def score_themes(results: tuple[DocumentResult, ...]) -> Score:

@@ -32,6 +32,7 @@ class AgencyRules:
     first_listed_leads: re.Pattern[str]
     scopes: dict[str, str]
     generic_suffixes: tuple[str, ...]
+    branch_suffixes: tuple[str, ...]
     complete_suffixes: tuple[str, ...]
     known: tuple[dict[str, Any], ...]
     level_prefixes: dict[str, tuple[str, ...]]
@@ -55,6 +56,7 @@ def agency_rules() -> AgencyRules:
         first_listed_leads=re.compile(data["first_listed_leads"]),
         scopes=dict(sorted(data["scopes"].items(), key=lambda kv: len(kv[0]), reverse=True)),
         generic_suffixes=by_length(data["generic_suffixes"]),
+        branch_suffixes=by_length(data.get("branch_suffixes", [])),
         complete_suffixes=by_length(data["complete_suffixes"]),
         known=tuple(data["known"]),
         level_prefixes={k: by_length(v) for k, v in data["level_prefixes"].items()},
@@ -130,10 +132,17 @@ def expand_list(groups: list[list[str]], rules: AgencyRules) -> list[str]:
 
 
 def _expand_group(items: list[str], scope: str | None, before: list[str], rules: AgencyRules) -> list[str]:
-    suffix = next((s for s in rules.generic_suffixes if items and items[-1].endswith(s) and items[-1] != s), None)
+    branch = next((s for s in rules.branch_suffixes if items and items[-1].endswith(s) and items[-1] != s), None)
+    suffix = branch or next((s for s in rules.generic_suffixes if items and items[-1].endswith(s) and items[-1] != s), None)
     names: list[str] = []
     for i, item in enumerate(items):
         name = item
+        if branch and i < len(items) - 1:
+            name = name + branch
+            if scope and not _has_own_scope(name, rules):
+                name = scope + name
+            names.append(name)
+            continue
         if name in rules.generic_suffixes and (names or before):  # "各相关部门、单位": the bare suffix takes the previous stem
             previous = (names or before)[-1]
             stem_suffix = next((s for s in rules.generic_suffixes if previous.endswith(s)), "")
@@ -144,6 +153,15 @@ def _expand_group(items: list[str], scope: str | None, before: list[str], rules:
             name = scope + name
         names.append(name)
     return names
+
+
+def _split_and(item: MappedText, rules: AgencyRules) -> list[MappedText]:
+    """有关部门和三省一市人民政府: 和 joins two bodies when the left one is a complete name (工业和信息化部 is one body)."""
+    for m in re.finditer("和", item.text):
+        left = item.text[: m.start()]
+        if any(left.endswith(s) for s in rules.complete_suffixes) and len(item.text) - m.end() >= 2:
+            return [item[: m.start()].strip(), *_split_and(item[m.end() :].strip(), rules)]
+    return [item]
 
 
 def parse_clause(clause: MappedText, first_listed_leads: bool = False) -> list[AgencyMention]:
@@ -158,6 +176,7 @@ def parse_clause(clause: MappedText, first_listed_leads: bool = False) -> list[A
     for role, agency_list in segments:
         agency_list = _strip(agency_list, r"等(有关|相关)?(部门|单位)?$")
         groups = [_split(group, re.compile("、")) for group in _split(agency_list, _GROUP_SEPARATORS)]
+        groups = [[piece for item in group for piece in _split_and(item, rules)] for group in groups]
         items = [item for group in groups for item in group]
         names = expand_list([[i.text for i in group] for group in groups], rules)
         for position, (item, name) in enumerate(zip(items, names)):

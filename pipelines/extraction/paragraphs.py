@@ -15,10 +15,15 @@ from pipelines.extraction.numbering import Marker, match_marker
 from pipelines.extraction.textmap import MappedText
 
 # A trailing responsibility clause: （责任单位：…）, （牵头单位：…；配合单位：…）, （A、B负责）.
-# Or, unbracketed at the end of a paragraph: 牵头单位：…；责任单位：…。
+# Or, unbracketed at the end of a paragraph: 牵头单位：…；责任单位：…。 A bracket may
+# hold one nested bracket (三省一市科技厅（委）); a bracket of names of bodies alone
+# (工业和信息化部；上海市经济信息化委、…) is a clause too.
+_IN = r"(?:[^（）()]|[（(][^（）()]{1,8}[)）])"
+_BODY = r"[^（）()、，,；;。:：]{2,30}?(?:部|委|厅|局|署|办|政府|银行|中心|办公室|执委会|管委会|理事会|集团|公司|机构|部门|单位)"
 RESPONSIBILITY_CLAUSE = re.compile(
-    r"[（(]\s*(?:(?:主要)?(?:责任|牵头|配合|负责|責任|牽頭|負責)(?:单位|部门|單位|部門)\s*[:：][^（）()]*"
-    r"|[^（）()]{2,120}?(?:负责|負責|牵头|牽頭)(?:[，,、；;][^（）()]{0,60})?)\s*[。.]?\s*[)）]"
+    rf"[（(]\s*(?:(?:主要)?(?:责任|牵头|配合|负责|責任|牽頭|負責)(?:单位|部门|單位|部門)\s*[:：]{_IN}*"
+    rf"|{_IN}{{2,120}}?(?:负责|負責|牵头|牽頭|落实)(?:[，,、；;]{_IN}{{0,60}})?"
+    rf"|{_BODY}(?:\s*[、，,；;]\s*{_BODY})*)\s*[。.]?\s*[)）]"
     r"|(?:^|(?<=[。；;]))\s*(?:主要)?(?:牵头|责任|牽頭|責任)(?:单位|部门|單位|部門)\s*[:：][^（）()\n]+$"
 )
 _SENTENCE_END = "。！？!?；;：:…"

@@ -46,10 +46,17 @@ def _rules() -> dict:
     data["phrase_re"] = re.compile("(?P<phrase>" + "|".join(map(re.escape, phrases)) + r")\s*" + number + ratio + r"\s*" + unit + qualifier)
     data["bare_re"] = re.compile(r"(?<![\d.])" + number + r"\s*" + unit + r"(?P<qualifier>以上|以下|以内)")
     changes = "|".join(data["change_words"])
-    data["change_re"] = re.compile(r"较\s*(?P<base>(?:19|20)\d\d)\s*年(?P<change>" + changes + r")\s*" + number + r"\s*" + unit)
+    data["change_re"] = re.compile(r"较\s*(?P<base>(?:19|20)\d\d)\s*年(?P<change>" + changes + r")\s*" + number + r"\s*" + unit + qualifier)
+    # A yearly rate (年均增长10%左右) has no base year.
+    data["rate_re"] = re.compile(r"(?P<change>年均(?:" + changes + r"))\s*" + number + r"\s*" + unit + qualifier)
+    # A count after a verb of creating, with the object after it: 培育形成8—10个世界级先进制造业集群, 新增…航道里程500公里.
+    verbs = _alternatives(data["count_verbs"])
+    data["count_re"] = re.compile(r"(?P<verb>" + verbs + r")\s*" + number + r"\s*(?P<unit>" + unit_grammar(data) + r")(?P<what>[^，,。；;、\d]{2,24})")
+    data["added_re"] = re.compile(r"(?P<verb>新增|新建|建成)(?P<what>[^，,。；;\d]{2,24}?)\s*" + number + r"\s*" + unit + qualifier)
     money = _alternatives(data["magnitudes"]) + "?(?:元|美元)"
     data["funding_re"] = re.compile(r"(?P<verb>安排|设立|出资|投入|筹集|提供|给予)(?P<what>[^，,。；;\d]{1,20}?)(?:共|合计|总额|规模)?\s*"
                                     + r"(?P<value>\d+(?:\.\d+)?)\s*(?P<unit>" + money + ")")
+    data["value_unit_re"] = re.compile(r"(\d+(?:\.\d+)?)\s*(" + unit_grammar(data) + ")?")
     data["lead_verbs_re"] = re.compile("|".join(sorted(data["lead_verbs"], key=len, reverse=True)))
     return data
 
@@ -140,7 +147,13 @@ def extract_targets(mt: MappedText) -> list[Target]:
         for m in rules["change_re"].finditer(text):
             found = True
             indicator = _indicator(text[: m.start()], text[m.end() :], rules) + m["change"]
-            targets.append(Target(indicator, "=", Decimal(m["value"]), _dec(m["value_max"]), m["unit"], int(m["base"]), year, clause))
+            comparator = rules["qualifiers"][m["qualifier"]] if m["qualifier"] else "="
+            targets.append(Target(indicator, comparator, Decimal(m["value"]), _dec(m["value_max"]), m["unit"], int(m["base"]), year, clause))
+        for m in [] if found else rules["rate_re"].finditer(text):
+            found = True
+            indicator = _indicator(text[: m.start()], text[m.end() :], rules) + m["change"]
+            comparator = rules["qualifiers"][m["qualifier"]] if m["qualifier"] else "="
+            targets.append(Target(indicator, comparator, Decimal(m["value"]), _dec(m["value_max"]), m["unit"], None, year, clause))
         if found:
             continue
         for m in rules["phrase_re"].finditer(text):
@@ -150,12 +163,14 @@ def extract_targets(mt: MappedText) -> list[Target]:
                     continue
             unit = ":1" if m["ratio"] else m["unit"]
             comparator = _comparator(rules["comparators"][m["phrase"]], m["qualifier"], rules)
+            if m["value_max"] and not m["qualifier"]:
+                comparator = "="  # a range is a band to land in
             before = text[: m.start()]
             multi = re.search(r"(分别|均)$", before.strip())
             indicator = _indicator(before, text[m.end() :], rules)
             values = [(m["value"], unit)]
             if multi and multi.group(1) == "分别":  # "分别达到1.8和5%": one value (and unit) per indicator
-                values = [(v, u or None) for v, u in re.findall(r"(\d+(?:\.\d+)?)\s*(%|％)?", text[m.start("value") :])]
+                values = [(v, u or None) for v, u in rules["value_unit_re"].findall(text[m.start("value") :])]
             names = _split_indicators(indicator) if multi else [indicator]
             for i, name in enumerate(names):
                 value, value_unit = values[i] if i < len(values) else values[-1]
@@ -166,6 +181,16 @@ def extract_targets(mt: MappedText) -> list[Target]:
         for m in rules["funding_re"].finditer(text):
             found = True
             targets.append(Target(m["what"].strip(), "=", Decimal(m["value"]), None, m["unit"], None, year, clause))
+        if found:
+            continue
+        for m in rules["added_re"].finditer(text):
+            if m["unit"]:
+                found = True
+                comparator = rules["qualifiers"][m["qualifier"]] if m["qualifier"] else "="
+                targets.append(Target(_indicator(text[: m.start()], "", rules) + m["verb"] + m["what"].strip(), comparator, Decimal(m["value"]), _dec(m["value_max"]), m["unit"], None, year, clause))
+        for m in [] if found else rules["count_re"].finditer(text):
+            found = True
+            targets.append(Target(m["what"].strip(), "=", Decimal(m["value"]), _dec(m["value_max"]), m["unit"], None, year, clause))
         if found:
             continue
         for m in rules["bare_re"].finditer(text):
