@@ -50,6 +50,21 @@ def main() -> None:
         print(f"full build (Dagster job, in process): {time.perf_counter() - start:.2f} s, success={ok}")
     print(f"peak resident memory of this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
 
+    from validation.gold import all_scores
+
+    print("\nenrichment against the hand-labelled gold samples (tests/gold/):")
+    for score in all_scores():
+        print("  " + score.line())
+
+    from validation.corpus import corpus_dir, corpus_report
+
+    folder = corpus_dir()
+    if folder is None:
+        print("\nstructure of real documents: no corpus folder (set YRDPM_CORPUS, or place it at ../shared/corpus)")
+    else:
+        print(f"\nstructure of real documents in {folder} against tests/corpus/expectations.yaml:")
+        print(corpus_report(folder))
+
 
 if __name__ == "__main__":
     main()

@@ -114,12 +114,15 @@ def split_lines(lines: list[MappedText]) -> list[Unit]:
     return units
 
 
-def looks_like_title(unit: Unit) -> bool:
-    """A heading-like line: no sentence punctuation inside, not a full sentence."""
+def looks_like_title(unit: Unit, comma_headings: bool = True) -> bool:
+    """A heading-like line: not a full sentence. With comma_headings, a short line that ends without
+    punctuation is a heading even if a comma joins two phrases (（一）持续提升首都功能，推动协同发展)."""
     text = unit.text[unit.marker.length :] if unit.marker else unit.text
     body = text.rstrip("。")
     if len(body) > 20 and text.endswith("。"):
         return False  # a long line closed by a full stop is a sentence, whatever its commas
+    if comma_headings and len(body) <= 40 and not ends_sentence(text) and not re.search(r"[；;。]", body):
+        return True  # a heading may join two phrases with a comma, but it ends without punctuation
     return len(body) <= 40 and not re.search(r"[，,；;。]", body)
 
 
@@ -127,8 +130,8 @@ def is_broken(current: Unit, following: Unit) -> bool:
     """True when `current` was cut mid-sentence and `following` continues it."""
     if following.marker is not None or ends_sentence(current.text):
         return False
-    if current.marker is not None and looks_like_title(current):
-        return False
+    if current.marker is not None and looks_like_title(current, comma_headings=False):
+        return False  # (a numbered line with a comma and no end may be a sentence cut by a line break)
     if not re.search(r"[，,、。；;]", current.text):
         return False  # titles and names carry no sentence punctuation
     if not _CJK_OR_ALNUM.match(current.text[-1]) or not _CONTINUATION_START.match(following.text[0]):

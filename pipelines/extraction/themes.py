@@ -2,8 +2,10 @@
 
 A term counts where it means the theme: not inside a stop phrase (标准 in
 高标准建设). A measure gets the few themes it is about: each theme scores its
-term occurrences, those in the measure's title twice; themes scoring at least
-half the best score are kept, at most MAX_THEMES of them.
+term occurrences, weak terms (机制, 产业) at WEAK_WEIGHT and terms in the
+measure's title TITLE_WEIGHT times; themes scoring at least KEEP_SHARE of the
+best score are kept, at most MAX_THEMES of them. The weights were set on the
+gold sample in tests/gold/themes.yaml (see `make bench`).
 """
 
 from __future__ import annotations
@@ -27,10 +29,14 @@ class Theme:
     label_en: str
     definition: str
     terms: tuple[str, ...]
+    weak: frozenset[str] = frozenset()  # terms that count half: they occur in passing in other measures
 
 
 MAX_THEMES = 3
-KEEP_SHARE = 0.5  # of the best theme's score
+KEEP_SHARE = 0.67  # of the best theme's score
+MIN_SCORE = 0.5  # a lone weak term in passing is enough only when nothing else matched
+TITLE_WEIGHT = 4  # a term in the measure's title counts this many times
+WEAK_WEIGHT = 0.5  # weak terms (机制, 产业, 城市) occur in passing in measures about other things
 
 
 @dataclass(frozen=True)
@@ -38,13 +44,16 @@ class ThemeMatch:
     theme_id: str
     terms: tuple[str, ...]  # distinct matched terms, in order of first occurrence
     first: MappedText  # the first match, for its span
-    score: int = 0
+    score: float = 0
 
 
 @lru_cache(maxsize=1)
 def themes() -> tuple[Theme, ...]:
     data = yaml.safe_load(RULES.read_text(encoding="utf-8"))
-    return tuple(Theme(t["id"], t["zh"], t["en"], t["definition"], tuple(map(str, t["terms"]))) for t in data["themes"])
+    return tuple(
+        Theme(t["id"], t["zh"], t["en"], t["definition"], tuple(map(str, t["terms"])), frozenset(map(str, t.get("weak", []))))
+        for t in data["themes"]
+    )
 
 
 @lru_cache(maxsize=None)
@@ -69,7 +78,7 @@ def match_themes(mt: MappedText, title_end: int = 0) -> list[ThemeMatch]:
         if found:
             terms = tuple(dict.fromkeys(m.group(0) for m in found))
             first = found[0]
-            score = sum(2 if m.start() < title_end else 1 for m in found)
+            score = sum((TITLE_WEIGHT if m.start() < title_end else 1) * (WEAK_WEIGHT if m.group(0) in theme.weak else 1) for m in found)
             matches.append(ThemeMatch(theme.theme_id, terms, mt[first.start() : first.end()], score))
     return matches
 
@@ -79,5 +88,5 @@ def main_themes(matches: list[ThemeMatch]) -> list[ThemeMatch]:
     if not matches:
         return []
     best = max(m.score for m in matches)
-    ranked = sorted((m for m in matches if m.score >= KEEP_SHARE * best), key=lambda m: (-m.score, m.theme_id))
+    ranked = sorted((m for m in matches if m.score >= max(KEEP_SHARE * best, MIN_SCORE)), key=lambda m: (-m.score, m.theme_id))
     return ranked[:MAX_THEMES]
