@@ -135,7 +135,7 @@ def extract_document(raw: RawDocument) -> Extraction:
     if not cleaned.lines:
         result.issue("structure", "error", f"{raw.path}: no content left after removing markup and noise")
     units = split_lines(cleaned.lines)
-    structure = build_structure(units, cleaned.body_end_line, cleaned.heading_depths)
+    structure = build_structure(units, cleaned.body_end_line, cleaned.heading_depths, paragraphs_known=decoded.encoding in ("docx", "pdf"))
     for check, severity, message in structure.problems:
         result.issue(check, severity, f"{raw.path}: {message}")
     if structure.sections and not structure.measures:

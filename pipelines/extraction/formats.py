@@ -359,6 +359,10 @@ def _furniture(pages: list[list[_Line]]) -> dict[tuple[int, int], str]:
     return found
 
 
+def _larger(line: _Line, char_width: float) -> bool:
+    return len(line.text) >= 4 and (line.x1 - line.x0) / len(line.text) > 1.15 * char_width
+
+
 def read_pdf(data: bytes) -> DecodedText:
     """The text layer, line by line; wrapped lines are marked soft so paragraphs rejoin across lines and pages."""
     import pypdfium2 as pdfium  # imported here: only PDF input pays for the library
@@ -393,10 +397,12 @@ def read_pdf(data: bytes) -> DecodedText:
             else:
                 # A line that runs to the right margin, followed by one that starts at the left margin
                 # and opens with no number (第四章, （一）), is one paragraph.
+                # A line set in a larger type than the body is a heading: it ends its paragraph.
                 if (previous_body is not None and previous_break is not None
                         and previous_body.x1 >= right - 1.5 * char_width
                         and line.x0 <= left + 0.5 * char_width
-                        and match_marker(line.text) is None):
+                        and match_marker(line.text) is None
+                        and not _larger(previous_body, char_width) and not _larger(line, char_width)):
                     soft.add(previous_break)
                 previous_body = line
             text_parts.append(line.text)

@@ -131,7 +131,9 @@ def is_broken(current: Unit, following: Unit) -> bool:
     if following.marker is not None or ends_sentence(current.text):
         return False
     if current.marker is not None and looks_like_title(current, comma_headings=False):
-        return False  # (a numbered line with a comma and no end may be a sentence cut by a line break)
+        return False
+    if current.marker is not None and looks_like_title(current) and len(following.text) > 2 * len(current.text):
+        return False  # a heading joining two phrases with a comma, then its longer body paragraph
     if not re.search(r"[，,、。；;]", current.text):
         return False  # titles and names carry no sentence punctuation
     if not _CJK_OR_ALNUM.match(current.text[-1]) or not _CONTINUATION_START.match(following.text[0]):

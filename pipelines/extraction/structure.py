@@ -355,7 +355,15 @@ def _mark_unnumbered_headings(body: list[Unit], heading_depths: dict[int, int]) 
     return marked
 
 
-def build_structure(units: list[Unit], body_end_line: int | None, heading_depths: dict[int, int] | None = None) -> Structure:
+def build_structure(
+    units: list[Unit], body_end_line: int | None, heading_depths: dict[int, int] | None = None, paragraphs_known: bool = False
+) -> Structure:
+    """The document's parts, sections and measures.
+
+    paragraphs_known: the reader already knows where paragraphs end (Word
+    paragraphs, PDF lines joined by their layout), so lines are not rejoined
+    by guessing from their punctuation.
+    """
     rules = structure_rules()
     parts: list[tuple[int, Part]] = []
     problems: list[tuple[str, str, str]] = []
@@ -373,7 +381,7 @@ def build_structure(units: list[Unit], body_end_line: int | None, heading_depths
         add_part(kind, unit)
 
     # Paragraphs broken by line breaks are joined; content after an end-of-body marker closes the text.
-    rest = rejoin_broken(units[front_end:], body_end_line)
+    rest = units[front_end:] if paragraphs_known else rejoin_broken(units[front_end:], body_end_line)
     body = [u for u in rest if body_end_line is None or u.line < body_end_line]
     for u in rest[len(body) :]:
         add_part(_closing_kind(u.text, rules) or "closing_note", u)
