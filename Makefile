@@ -18,6 +18,8 @@ build: setup
 	$(BIN)/yrdpm build
 
 test: setup
+	$(BIN)/ruff check pipelines validation tests scripts
+	$(BIN)/mypy pipelines validation
 	$(BIN)/python -m pytest
 
 dev: setup

@@ -10,8 +10,8 @@ left out and one error row in quality_issues names the file and the cause.
 from __future__ import annotations
 
 import traceback
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable
 
 import pandas as pd
 from pandera.errors import SchemaError, SchemaErrors
@@ -113,7 +113,8 @@ def duplicate_doc_ids(results: Iterable[DocumentResult]) -> list[QualityIssue]:
         if len(clashing) > 1:
             files = ", ".join(r.source_file for r in clashing)
             for r in clashing:
-                issues.append(quality_issue(QUARANTINE, "error", f"{r.source_file}: quarantined, doc_id {doc_id} is claimed by {files}: give each file its own doc_id in its metadata", doc_id, r.source_file))
+                message = f"{r.source_file}: quarantined, doc_id {doc_id} is claimed by {files}: give each file its own doc_id in its metadata"
+                issues.append(quality_issue(QUARANTINE, "error", message, doc_id, r.source_file))
     return issues
 
 

@@ -42,9 +42,10 @@ def build(raw_dir: str, out_dir: str) -> None:
     click.echo("", err=True)
     for ev in failed_checks:
         click.echo(f"BLOCKING CHECK FAILED: {ev.asset_key.to_user_string()}.{ev.check_name}", err=True)
-    for ev in failures:
-        cause = ev.event_specific_data.error.cause if ev.event_specific_data and ev.event_specific_data.error else None
-        click.echo(f"STEP FAILED: {ev.step_key}: {(cause.message if cause else ev.message).strip()}", err=True)
+    for failure in failures:
+        error = getattr(failure.event_specific_data, "error", None)
+        cause = error.cause if error is not None else None
+        click.echo(f"STEP FAILED: {failure.step_key}: {(cause.message if cause else failure.message or '').strip()}", err=True)
     for ev in warned_checks:
         click.echo(f"check warning: {ev.asset_key.to_user_string()}.{ev.check_name}", err=True)
 

@@ -15,15 +15,17 @@ import math
 import os
 import shutil
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import duckdb
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import yaml
+from pandera.errors import SchemaError, SchemaErrors
 
 from validation.schemas import foreign_key_violations, to_frame, validate
 from validation.tables import TABLES, TABLES_BY_NAME, Table
@@ -97,7 +99,7 @@ def duckdb_ddl(table: Table) -> str:
 def _records(table: Table, frame: pd.DataFrame) -> list[dict[str, Any]]:
     rows = []
     for raw in frame.to_dict(orient="records"):
-        row = {}
+        row: dict[str, Any] = {}
         for f in table.fields:
             value = raw[f.name]
             if f.type == "list":
@@ -254,7 +256,7 @@ def validate_package(package_dir: Path) -> list[str]:
         frame = read_parquet_frame(table, path)
         try:
             validate(table, frame)
-        except Exception as exc:  # pandera SchemaErrors: report, do not raise
+        except (SchemaErrors, SchemaError) as exc:  # report, do not raise
             problems.append(f"{table.name}: {exc}")
         frames[table.name] = frame
     problems += foreign_key_violations(frames)

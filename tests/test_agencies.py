@@ -1,8 +1,8 @@
 """Responsibility clauses in the forms official documents use."""
 
 import pytest
-
 from conftest import extract_text
+
 from pipelines.extraction.agencies import describe, parse_clause
 from pipelines.extraction.textmap import MappedText
 

@@ -4,8 +4,8 @@ import shutil
 
 import pandas as pd
 from click.testing import CliRunner
-
 from conftest import FIXTURES, RAW
+
 from pipelines.cli import main
 
 

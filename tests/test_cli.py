@@ -5,8 +5,8 @@ import re
 import shlex
 
 from click.testing import CliRunner
-
 from conftest import REPO
+
 from pipelines.cli import main
 
 

@@ -1,6 +1,7 @@
 """Reviewed errata change `text` only, and every application is recorded."""
 
 from conftest import extract_text
+
 from pipelines.extraction.corrections import Erratum, apply_errata, errata_from_data
 from pipelines.extraction.textmap import MappedText
 

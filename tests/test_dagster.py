@@ -4,12 +4,11 @@ import json
 import shutil
 
 import dagster as dg
-
 from conftest import RAW
+
 from pipelines.definitions import build_definitions, defs
 from pipelines.defs.resources import ProjectPaths
 from pipelines.defs.schedules import raw_files_changed
-
 from validation.tables import TABLES
 
 EXPECTED_ASSETS = {"extractions", "datapackage", "duckdb_database"} | {t.name for t in TABLES}

@@ -3,6 +3,7 @@
 import json
 
 from conftest import extract_text
+
 from pipelines.extraction.document import plan_period
 
 

@@ -1,9 +1,9 @@
 """Word, PDF, Big5 and damaged UTF-8 read as text, with spans into the published decoded text."""
 
 import pytest
-
 from conftest import tables_of
 from makers import make_docx, make_docx_with_html_chunk, make_pdf
+
 from pipelines.assembly import process_document
 from pipelines.extraction.decoding import DecodeError, decode_bytes
 from pipelines.extraction.document import RawDocument, extract_document
@@ -133,7 +133,7 @@ def test_gbk_is_still_read_as_gb18030():
 
 def test_a_truncated_character_in_utf8_is_replaced_and_reported():
     data = TRADITIONAL.encode("utf-8")
-    cut = data.index("創".encode("utf-8")) + 1
+    cut = data.index("創".encode()) + 1
     damaged = data[:cut] + data[cut + 2 :]  # one three-byte character loses two bytes
     extraction, result = _read("damaged.txt", damaged)
     assert result.published

@@ -1,10 +1,9 @@
 """Front and back matter of official documents: 文号, addressees, transmittal, sign-off, publication note, distribution."""
 
-import pandas as pd
 import pytest
-
 from conftest import FIXTURES, process_text
-from pipelines.extraction.structure import parse_date, structure_rules, matter_kind
+
+from pipelines.extraction.structure import matter_kind, parse_date, structure_rules
 
 
 def _notice():

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-
 DEMO_ZONE_PLAN = "yrd-demo-zone-action-plan-2023"
 IMPLEMENTATION_PLAN = "yrd-14th-fyp-implementation-plan-2021"
 POLICY_MEASURES = "yrd-demo-zone-policy-measures-2020"

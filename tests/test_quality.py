@@ -1,10 +1,9 @@
 """Domain checks: numbering continuity, declared counts, coverage and spans."""
 
 import pandas as pd
-
 from conftest import extract_text, process_text, tables_of
-from validation.quality import check_numbering, check_spans, document_issues
 
+from validation.quality import check_numbering, check_spans, document_issues
 
 GAPPY = """某市方案
 一、交通

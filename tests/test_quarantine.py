@@ -11,8 +11,8 @@ import shutil
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-
 from conftest import RAW, process_text, tables_of
+
 from pipelines.assembly import process_document
 from pipelines.cli import main
 from pipelines.extraction.document import RawDocument

@@ -1,8 +1,8 @@
 """Regulations in 第N条 style: chapters and sections rank by statute order, articles are measures with their 款 and 项."""
 
 import pandas as pd
-
 from conftest import FIXTURES, process_text
+
 from pipelines.extraction.cleaning import table_of_contents
 
 

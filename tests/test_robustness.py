@@ -1,8 +1,8 @@
 """Odd inputs never crash extraction, and whatever is extracted has exact spans and full coverage."""
 
 import pytest
-
 from conftest import tables_of
+
 from pipelines.assembly import process_document
 from pipelines.extraction.document import RawDocument, extract_document
 from validation.quality import check_evidence_spans, check_spans

@@ -1,15 +1,18 @@
 """Domain checks over the extracted tables; their findings form quality_issues.
 
 Each check is a pure function from frames (and the decoded sources, for
-spans) to issue records. `domain_issues` runs them all; the Dagster asset
-checks report per check from the resulting quality_issues table.
+spans) to issue records. `document_issues` runs the checks of one document
+(the unit of work, see pipelines.assembly); `dataset_issues` those that need
+every document. The Dagster asset checks report per check from the
+resulting quality_issues table.
 """
 
 from __future__ import annotations
 
 import html
 import re
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 import pandas as pd
 import pandera.pandas as pa
@@ -105,7 +108,8 @@ def check_declared_counts(documents: pd.DataFrame, sections: pd.DataFrame, measu
         section_sum = sections.loc[sections["doc_id"] == row.doc_id, "declared_count"].dropna()
         if len(section_sum):
             total = int(section_sum.sum())
-            severity, verdict = ("info", "match") if total == declared else ("warning", "do not match")
+            severity: Severity = "info" if total == declared else "warning"
+            verdict = "match" if total == declared else "do not match"
             issues.append(_issue(row.doc_id, row.doc_id, "declared_counts", severity,
                                  f"document declares {declared} tasks; its sections declare {total} in all: they {verdict}"))
         if int(row.n_measures) != declared:
@@ -122,7 +126,7 @@ def check_coverage(documents: pd.DataFrame) -> list[Issue]:
     issues = []
     for row in documents.itertuples(index=False):
         coverage = float(row.coverage)
-        severity = "info" if coverage >= COVERAGE_GOAL else "warning"
+        severity: Severity = "info" if coverage >= COVERAGE_GOAL else "warning"
         issues.append(_issue(row.doc_id, row.doc_id, "coverage", severity,
                              f"{coverage:.2%} of the non-noise source characters are in some record"))
     return issues
@@ -135,11 +139,11 @@ def _squash(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
-def _reading(source: str, start: int, end: int, noise: list[tuple[int, int]], corrections: list[tuple[int, int, str]] = ()) -> str:
+def _reading(source: str, start: int, end: int, noise: list[tuple[int, int]], corrections: Sequence[tuple[int, int, str]] = ()) -> str:
     """The source slice without its noise, with errata applied when given (as the text columns read it)."""
     out, i = [], start
     fixes = {s: (e, text) for s, e, text in corrections if start <= s and e <= end}
-    skip = set()
+    skip: set[int] = set()
     for ns, ne in noise:
         skip.update(range(max(ns, start), min(ne, end)))
     while i < end:
@@ -195,14 +199,14 @@ def check_evidence_spans(frames: Mapping[str, pd.DataFrame], sources: Mapping[st
     noise = _noise_by_doc(frames)
     fixes = {doc: list(zip(g["span_start"], g["span_end"], g["corrected"])) for doc, g in frames["corrections"].groupby("doc_id")}
     for row in frames["corrections"].itertuples(index=False):
-        source = sources.get(row.doc_id, "")
-        if source[row.span_start : row.span_end] != row.original:
+        corrected_source = sources.get(row.doc_id, "")
+        if corrected_source[row.span_start : row.span_end] != row.original:
             issues.append(_issue(row.doc_id, row.correction_id, "spans", "error", f"correction span {row.span_start}:{row.span_end} does not hold {row.original}"))
     measures_doc = dict(zip(frames["measures"]["measure_id"], frames["measures"]["doc_id"]))
     for table, id_col, value_col in EVIDENCE:
         for row in frames[table].itertuples(index=False):
             row = row._asdict()
-            doc_id = row.get("doc_id") or measures_doc.get(row["measure_id"])
+            doc_id: str = row.get("doc_id") or measures_doc.get(row["measure_id"]) or ""
             source = sources.get(doc_id)
             start, end = int(row["span_start"]), int(row["span_end"])
             if source is None or not (0 <= start < end <= len(source)):
@@ -218,7 +222,7 @@ def check_theme_coverage(measures: pd.DataFrame, measure_themes: pd.DataFrame) -
     if measures.empty:
         return []
     share = measures["measure_id"].isin(set(measure_themes["measure_id"])).mean()
-    severity = "info" if share >= THEME_COVERAGE_GOAL else "warning"
+    severity: Severity = "info" if share >= THEME_COVERAGE_GOAL else "warning"
     return [_issue(None, None, "theme_coverage", severity, f"{share:.1%} of measures have at least one theme (goal {THEME_COVERAGE_GOAL:.0%})")]
 
 
@@ -242,7 +246,7 @@ def document_issues(frames: Mapping[str, pd.DataFrame], doc_id: str, source: str
 
 
 @pa.check_types
-def dataset_issues(frames: Mapping[str, pd.DataFrame]) -> DataFrame[QualityIssuesModel]:
+def dataset_issues(frames: Mapping[str, pd.DataFrame]) -> DataFrame[QualityIssuesModel]:  # type: ignore[valid-type]  # the model is generated from validation.tables
     """The checks that need every document at once."""
     issues = check_theme_coverage(frames["measures"], frames["measure_themes"])
     return to_frame(QUALITY_ISSUES, issues)

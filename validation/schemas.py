@@ -7,7 +7,8 @@ model; transforms that produce tables are decorated with @pa.check_types.
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 import pandas as pd
 import pandera.pandas as pa

@@ -8,8 +8,9 @@ and the source stay as they were and each change can be audited.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from pipelines.extraction.textmap import MappedText
 

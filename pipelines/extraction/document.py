@@ -10,9 +10,10 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
-from typing import Any, Mapping
+from typing import Any
 
 from pipelines.extraction.cleaning import clean
 from pipelines.extraction.corrections import Application, Erratum, apply_errata
@@ -26,9 +27,9 @@ from pipelines.extraction.paragraphs import RESPONSIBILITY_CLAUSE, split_lines
 from pipelines.extraction.structure import (
     ARTICLE,
     MeasureNode,
-    adoption_facts,
     SectionNode,
     Structure,
+    adoption_facts,
     build_structure,
     organisation_name,
     parse_date,

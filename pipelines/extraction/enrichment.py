@@ -11,8 +11,8 @@ from typing import Any
 
 from pipelines.extraction.agencies import agency_id, describe, first_listed_leads_from, parse_clause
 from pipelines.extraction.places import defined_short_forms, find_places
-from pipelines.extraction.textmap import MappedText
 from pipelines.extraction.targets import extract_targets
+from pipelines.extraction.textmap import MappedText
 from pipelines.extraction.themes import ThemeMatch, main_themes, match_themes
 
 

@@ -131,16 +131,16 @@ class _Numbering:
                 num_id = num.get(f"{_W}numId", "")
                 self.num_to_abstract[num_id] = _val(num.find(f"{_W}abstractNumId")) or ""
                 for override in num.iter(f"{_W}lvlOverride"):
-                    start = _val(override.find(f"{_W}startOverride"))
-                    if start is not None:
-                        self.overrides[(num_id, int(override.get(f"{_W}ilvl", "0")))] = int(start)
+                    override_start = _val(override.find(f"{_W}startOverride"))
+                    if override_start is not None:
+                        self.overrides[(num_id, int(override.get(f"{_W}ilvl", "0")))] = int(override_start)
         if styles_xml:
             for style in ElementTree.fromstring(styles_xml).iter(f"{_W}style"):
                 num_pr = style.find(f"{_W}pPr/{_W}numPr")
                 if num_pr is not None:
-                    num_id = _val(num_pr.find(f"{_W}numId"))
-                    if num_id:
-                        self.style_numbering[style.get(f"{_W}styleId", "")] = (num_id, int(_val(num_pr.find(f"{_W}ilvl")) or 0))
+                    style_num_id = _val(num_pr.find(f"{_W}numId"))
+                    if style_num_id:
+                        self.style_numbering[style.get(f"{_W}styleId", "")] = (style_num_id, int(_val(num_pr.find(f"{_W}ilvl")) or 0))
 
     def label(self, paragraph: ElementTree.Element) -> str:
         """The printed label of a numbered paragraph, counting on from the previous ones."""

@@ -81,7 +81,7 @@ class DocumentMetadata(BaseModel):
         return checked_iso_date(value)
 
     @model_validator(mode="after")
-    def _period_in_order(self) -> "DocumentMetadata":
+    def _period_in_order(self) -> DocumentMetadata:
         start, end = self.plan_period_start, self.plan_period_end
         if (start is None) != (end is None):
             raise ValueError("plan_period_start and plan_period_end go together: give both or neither")

@@ -104,6 +104,11 @@ def _matcher() -> tuple[re.Pattern[str], dict[str, list[str]], dict[str, list[st
     return re.compile("|".join(map(re.escape, names))), forms, collective
 
 
+def _parent_named(divisions: dict[str, Division], code: str, text: str) -> bool:
+    parent = divisions[code].parent_code
+    return parent is not None and (divisions[parent].name in text or _short(divisions[parent].name) in text)
+
+
 def _stop_spans(text: str) -> list[tuple[int, int]]:
     """Spans of stop phrases, found once per text so matching stays linear."""
     return [m.span() for phrase in place_rules()["stop_phrases"] for m in re.finditer(re.escape(phrase), text)]
@@ -120,7 +125,7 @@ _PROVINCE_LETTERS = re.compile(r"[沪苏浙皖]{2,4}")
 def _province_letters(text: str, taken: list[tuple[int, int]]) -> list[tuple[int, str]]:
     """One-character province forms standing in a list of them (苏浙皖, 沪苏): (position, province name)."""
     letters = place_rules()["province_letters"]
-    found = []
+    found: list[tuple[int, str]] = []
     for m in _PROVINCE_LETTERS.finditer(text):
         if len(set(m.group(0))) != len(m.group(0)) or any(s < m.end() and m.start() < e for s, e in taken):
             continue
@@ -136,7 +141,7 @@ def _city_compounds(text: str, taken: list[tuple[int, int]]) -> list[tuple[int, 
     letters = rules["city_letters"]
     runs = [m for m in re.finditer("[" + "".join(letters) + "]{2,4}", text)
             if len(set(m.group(0))) == len(m.group(0)) and not any(s < m.end() and m.start() < e for s, e in taken)]
-    found = []
+    found: list[tuple[int, str]] = []
     for i, m in enumerate(runs):
         listed = any(other is not m and (other.end() + 1 == m.start() or m.end() + 1 == other.start()) and "、" in text[min(m.end(), other.end()) : max(m.start(), other.start())]
                      for other in runs[max(0, i - 1) : i + 2])
@@ -189,7 +194,7 @@ def find_places(mt: MappedText, defined: dict[str, list[str]] | None = None) -> 
             continue
         codes = forms[name]
         if len(codes) > 1:  # 普陀区: keep it when its city or province is named in the same text
-            context = [c for c in codes if divisions[c].parent_code and (divisions[divisions[c].parent_code].name in text or _short(divisions[divisions[c].parent_code].name) in text)]
+            context = [c for c in codes if _parent_named(divisions, c, text)]
             if len(context) != 1:
                 ambiguous.append(name)
                 continue

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import yaml
 
+from pipelines.extraction.issues import Severity
 from pipelines.extraction.numbering import Marker, cn_to_int
 from pipelines.extraction.paragraphs import Unit, ends_sentence, looks_like_title, rejoin_broken
 from pipelines.extraction.textmap import MappedText
@@ -70,7 +71,7 @@ class SectionNode:
     title_mt: MappedText | None  # heading text without marker
     pieces: list[MappedText]  # heading unit and intro units, as in the source
     intro: list[MappedText] = field(default_factory=list)  # intro parts (normalised later)
-    parent: "SectionNode | None" = None
+    parent: SectionNode | None = None
     has_subsections: bool = False
     is_group: bool = False
     declared_count: int | None = None
@@ -105,7 +106,7 @@ class Structure:
     parts: list[tuple[int, Part]]  # (source position, part)
     sections: list[SectionNode]
     measures: list[MeasureNode]
-    problems: list[tuple[str, str, str]]  # (check, severity, message)
+    problems: list[tuple[str, Severity, str]]  # (check, severity, message)
     declared_total: int | None = None
 
 
@@ -147,7 +148,7 @@ def parse_date(text: str) -> tuple[str, str] | None:
 
 def is_date_line(text: str) -> bool:
     found = _date_match(text.strip(), anchored=True)
-    return bool(found) and not text.strip()[found[0].end() :].strip()
+    return found is not None and not text.strip()[found[0].end() :].strip()
 
 
 def matter_kind(text: str, rules: StructureRules) -> str | None:
@@ -206,8 +207,7 @@ def adoption_facts(text: str) -> tuple[list[str], tuple[str, str] | None] | None
     found += [m["body"] for m in _DECREE.finditer(text)] if decree else []
     issuers = [re.sub(r"^(?:.*?(?:日|经|在))?(?:中华人民共和国(?=国务院))?", "", name) for name in found]
     issuers = list(dict.fromkeys(name for name in issuers if len(name) >= 2))
-    dates = [parse_date(d.group(0)) for d in _DATE.finditer(text)]
-    dates = [d for d in dates if d]
+    dates = [date for d in _DATE.finditer(text) if (date := parse_date(d.group(0)))]
     return issuers, (max(dates) if dates else None)
 
 
@@ -314,8 +314,8 @@ def _closing_kind(text: str, rules: StructureRules) -> str | None:
     for kind, pattern in rules.closing_patterns:
         if pattern.search(text):
             return kind
-    kind = matter_kind(text, rules)
-    return kind if kind in ("publication_note", "distribution") else None
+    matter = matter_kind(text, rules)
+    return matter if matter in ("publication_note", "distribution") else None
 
 
 def _split_closing(body: list[Unit], rules: StructureRules) -> tuple[list[Unit], list[tuple[str, Unit]]]:
@@ -366,7 +366,7 @@ def build_structure(
     """
     rules = structure_rules()
     parts: list[tuple[int, Part]] = []
-    problems: list[tuple[str, str, str]] = []
+    problems: list[tuple[str, Severity, str]] = []
 
     def add_part(kind: str, unit_or_mt: Unit | MappedText) -> None:
         mt = unit_or_mt.mt if isinstance(unit_or_mt, Unit) else unit_or_mt
@@ -599,7 +599,7 @@ def _build_flat(
     parts: list[tuple[int, Part]],
     sections: list[SectionNode],
     measures: list[MeasureNode],
-    problems: list[tuple[str, str, str]],
+    problems: list[tuple[str, Severity, str]],
 ) -> None:
     """No printed numbering: groups of titled paragraphs, each after an untitled intro."""
     titled = [title_sentence(u.text) is not None for u in body]

@@ -8,9 +8,9 @@ source, so every extracted record gets an exact span without re-searching.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import chain
-from typing import Iterable, Iterator
 
 
 @dataclass(frozen=True)
@@ -20,11 +20,11 @@ class MappedText:
     ends: tuple[int, ...]  # source offset just past each character
 
     @classmethod
-    def of_source(cls, source: str) -> "MappedText":
+    def of_source(cls, source: str) -> MappedText:
         return cls(source, tuple(range(len(source))), tuple(range(1, len(source) + 1)))
 
     @classmethod
-    def empty(cls) -> "MappedText":
+    def empty(cls) -> MappedText:
         return cls("", (), ())
 
     def __len__(self) -> int:
@@ -33,12 +33,12 @@ class MappedText:
     def __bool__(self) -> bool:
         return bool(self.text)
 
-    def __getitem__(self, key: slice) -> "MappedText":
+    def __getitem__(self, key: slice) -> MappedText:
         if not isinstance(key, slice) or key.step not in (None, 1):
             raise TypeError("MappedText supports contiguous slices only")
         return MappedText(self.text[key], self.starts[key], self.ends[key])
 
-    def __add__(self, other: "MappedText") -> "MappedText":
+    def __add__(self, other: MappedText) -> MappedText:
         return MappedText(self.text + other.text, self.starts + other.starts, self.ends + other.ends)
 
     @property
@@ -47,7 +47,7 @@ class MappedText:
         return self.starts[0], self.ends[-1]
 
     @staticmethod
-    def join(parts: Iterable["MappedText"]) -> "MappedText":
+    def join(parts: Iterable[MappedText]) -> MappedText:
         parts = list(parts)
         return MappedText(
             "".join(p.text for p in parts),
@@ -55,13 +55,13 @@ class MappedText:
             tuple(chain.from_iterable(p.ends for p in parts)),
         )
 
-    def strip(self) -> "MappedText":
+    def strip(self) -> MappedText:
         text = self.text
         left = len(text) - len(text.lstrip())
         right = len(text.rstrip())
         return self[left:right] if right > left else MappedText.empty()
 
-    def lines(self) -> Iterator["MappedText"]:
+    def lines(self) -> Iterator[MappedText]:
         """Lines without their terminators (\\n, \\r\\n, \\r)."""
         pos = 0
         for match in re.finditer(r"\r\n|\r|\n", self.text):
@@ -69,7 +69,7 @@ class MappedText:
             pos = match.end()
         yield self[pos:]
 
-    def edit(self, edits: Iterable[tuple[int, int, str]]) -> "MappedText":
+    def edit(self, edits: Iterable[tuple[int, int, str]]) -> MappedText:
         """Replace non-overlapping [start, end) ranges by new text.
 
         Each replacement character maps to the whole source range it replaces

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import yaml
@@ -56,7 +56,7 @@ def themes() -> tuple[Theme, ...]:
     )
 
 
-@lru_cache(maxsize=None)
+@cache
 def _pattern(terms: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile("|".join(map(re.escape, sorted(terms, key=len, reverse=True))))
 
