@@ -104,6 +104,15 @@ def _matcher() -> tuple[re.Pattern[str], dict[str, list[str]], dict[str, list[st
     return re.compile("|".join(map(re.escape, names))), forms, collective
 
 
+@lru_cache(maxsize=1)
+def _codes_by_name() -> dict[str, str]:
+    """Full name -> code, for names that one division alone bears."""
+    codes: dict[str, list[str]] = {}
+    for code, d in gazetteer().items():
+        codes.setdefault(d.name, []).append(code)
+    return {name: found[0] for name, found in codes.items() if len(found) == 1}
+
+
 def _parent_named(divisions: dict[str, Division], code: str, text: str) -> bool:
     parent = divisions[code].parent_code
     return parent is not None and (divisions[parent].name in text or _short(divisions[parent].name) in text)
@@ -166,7 +175,7 @@ def find_places(mt: MappedText, defined: dict[str, list[str]] | None = None) -> 
     """
     pattern, forms, collective = _matcher()
     divisions = gazetteer()
-    by_name = {d.name: code for code, d in divisions.items()}
+    by_name = _codes_by_name()
     mentions: list[PlaceMention] = []
     ambiguous: list[str] = []
     text = mt.text
@@ -203,9 +212,7 @@ def find_places(mt: MappedText, defined: dict[str, list[str]] | None = None) -> 
     for position, province in _province_letters(text, taken):
         taken.append((position, position + 1))
         mentions.append(PlaceMention(by_name[province], mt[position : position + 1], None))
-    unique = {name: code for name, code in by_name.items() if list(by_name.values()).count(code) == 1}
     for position, city in _city_compounds(text, taken):
-        code = unique.get(city) or next((c for c, d in divisions.items() if d.name == city), None)
-        if code:
-            mentions.append(PlaceMention(code, mt[position : position + 1], None))
+        if city in by_name:
+            mentions.append(PlaceMention(by_name[city], mt[position : position + 1], None))
     return mentions, ambiguous
