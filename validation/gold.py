@@ -103,6 +103,16 @@ def _known_anchors(results: Iterable[DocumentResult]) -> set[tuple[str, str]]:
     return {(doc_id, anchor) for doc_id, items in _paragraphs(results).values() for anchor, _ in items}
 
 
+def _gold_key(row: dict[str, Any], known: set[tuple[str, str]]) -> tuple[str, str]:
+    """A gold row's (doc_id, anchor); a record shorter than the anchor (its text ends before its
+    responsibility clause does) is found by its text being the anchor's beginning."""
+    key = (row["doc_id"], _anchor(row["anchor"]))
+    if key in known:
+        return key
+    shorter = [k for k in known if k[0] == key[0] and len(k[1]) < ANCHOR_LENGTH and key[1].startswith(k[1])]
+    return max(shorter, key=lambda k: len(k[1])) if shorter else key
+
+
 def _score(table: str, predicted: Counter, gold: Counter, unanchored: int) -> Score:
     matched = sum((predicted & gold).values())
     return Score(table, matched, sum(predicted.values()), sum(gold.values()), unanchored)
@@ -120,8 +130,8 @@ def score_targets(results: tuple[DocumentResult, ...]) -> Score:
     paragraphs = _paragraphs(results)
     gold_rows = load_gold("targets")
     known = _known_anchors(results)
-    gold = Counter((r["doc_id"], _anchor(r["anchor"]), _number(r["value"]), _unit(r.get("unit")), r["comparator"]) for r in gold_rows)
-    unanchored = sum(1 for r in gold_rows if (r["doc_id"], _anchor(r["anchor"])) not in known)
+    gold = Counter((*_gold_key(r, known), _number(r["value"]), _unit(r.get("unit")), r["comparator"]) for r in gold_rows)
+    unanchored = sum(1 for r in gold_rows if _gold_key(r, known) not in known)
     docs = {r["doc_id"] for r in gold_rows}
     predicted: Counter = Counter()
     for row in table_frame("targets", results).itertuples():
@@ -144,12 +154,12 @@ def score_responsibilities(results: tuple[DocumentResult, ...]) -> Score:
     records = _records(results)
     gold_rows = load_gold("responsibilities")
     known = set(records.values())
-    unanchored = sum(1 for r in gold_rows if (r["doc_id"], _anchor(r["anchor"])) not in known)
+    unanchored = sum(1 for r in gold_rows if _gold_key(r, known) not in known)
     docs = {r["doc_id"] for r in gold_rows}
     names: dict[str, str] = {}
     for r in results:
         names.update({a["agency_id"]: a["name"] for a in r.agencies})
-    gold = [((r["doc_id"], _anchor(r["anchor"]), r["role"]), canonical_agency(r["agency"]), _anchor(r.get("agency_text", ""))) for r in gold_rows]
+    gold = [((*_gold_key(r, known), r["role"]), canonical_agency(r["agency"]), _anchor(r.get("agency_text", ""))) for r in gold_rows]
     predicted = []
     for row in table_frame("responsibilities", results).itertuples():
         doc_id, anchor = records[row.measure_id]
