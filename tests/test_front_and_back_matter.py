@@ -75,3 +75,14 @@ def test_matter_lines(line, kind):
 ])
 def test_dates_in_arabic_and_chinese_numerals(text, expected):
     assert parse_date(text) == expected
+
+
+def test_issuers_of_a_news_lead_and_of_a_statute_adoption_note():
+    lead = "某某规划纲要\n新华社北京3月5日电 中共中央、国务院印发了《某某规划纲要》，并发出通知。\n一、总体要求\n1.推进协同发展。\n"
+    assert list(process_text(lead).frames["documents"].loc[0, "issuers"]) == ["中共中央", "国务院"]
+    statute = "某某市促进条例\n（2024年5月20日某某市第十六届人民代表大会常务委员会第十次会议通过）\n第一条 为了促进发展，制定本条例。\n"
+    documents = process_text(statute).frames["documents"]
+    assert list(documents.loc[0, "issuers"]) == ["某某市人民代表大会常务委员会"]
+    assert documents.loc[0, "issue_date"] == "2024-05-20"
+    decree = "某某条例\n国务院令第722号\n第一条 为了规范管理，制定本条例。\n"
+    assert list(process_text(decree).frames["documents"].loc[0, "issuers"]) == ["国务院"]

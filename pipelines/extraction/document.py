@@ -40,7 +40,10 @@ from pipelines.extraction.textmap import MappedText
 
 FORMATS = {".txt": "txt", ".text": "txt", ".html": "html", ".htm": "html", ".md": "md", ".markdown": "md", ".docx": "docx", ".pdf": "pdf"}
 METADATA_FIELDS = ("title", "issuers", "issue_date", "effective_date", "doc_type", "document_number")
-_ISSUED_BY = re.compile(r"(?P<date>\d{4}年\d{1,2}月(?:\d{1,2}日)?)[，,\s]*(?P<who>[^，,。；《》]{2,40}?)(?:联合)?印发《(?P<title>[^》]{4,80})》")
+# "2019年12月1日，中共中央、国务院印发《…》" or a news lead "新华社北京12月1日电 中共中央、国务院印发了《…》".
+_ISSUED_BY = re.compile(
+    r"(?:(?P<date>\d{4}年\d{1,2}月(?:\d{1,2}日)?)|\d{1,2}月\d{1,2}日电)[，,\s]*(?P<who>[^，,。；《》\s]{2,40}?)(?:联合)?印发了?《(?P<title>[^》]{4,80})》"
+)
 _EFFECTIVE = re.compile(r"自\s*(\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)\s*起(?:施行|实施|执行|生效)")
 _DOC_TYPE_WORDS = (
     ("实施方案", "implementation_plan"),
@@ -373,7 +376,7 @@ def _text_facts(result: Extraction, structure: Structure, script: str) -> dict[s
             facts["issue_date"], facts["issue_date_precision"] = date
     if m := _ISSUED_BY.search(_preamble(result)):
         facts.setdefault("title", m["title"])
-        if "issue_date" not in facts and (date := parse_date(m["date"])):
+        if "issue_date" not in facts and m["date"] and (date := parse_date(m["date"])):
             facts["issue_date"], facts["issue_date_precision"] = date
         if not issuers:
             issuers = [w for w in re.split(r"[、和及]", m["who"]) if w]
