@@ -12,14 +12,16 @@ from __future__ import annotations
 import traceback
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import PurePosixPath
 
 import pandas as pd
 from pandera.errors import SchemaError, SchemaErrors
 
-from pipelines.extraction.document import Extraction, RawDocument, extract_document
-from pipelines.extraction.issues import QUARANTINE, QualityIssue, quality_issue
+from pipelines.extraction.document import Extraction, RawDocument, extract_document, slug
+from pipelines.extraction.issues import QUARANTINE, QualityIssue, Severity, quality_issue
 from pipelines.extraction.places import delta_cities, gazetteer
 from pipelines.extraction.themes import themes
+from pipelines.sources import LoadProblem
 from validation.quality import document_issues
 from validation.schemas import to_frame, validate
 from validation.tables import TABLES_BY_NAME
@@ -50,6 +52,13 @@ class DocumentResult:
     @property
     def quarantined(self) -> bool:
         return any(i["check"] == QUARANTINE for i in self.issues)
+
+
+def problem_result(problem: LoadProblem) -> DocumentResult:
+    """A file that was not read as a document (a link, an oversized or duplicate file, an unreadable errata file)."""
+    severity: Severity = "warning" if problem.severity == "warning" else "error"
+    issue = quality_issue("load", severity, f"{problem.path}: {problem.message}", None, problem.path)
+    return DocumentResult(slug(PurePosixPath(problem.path).stem), problem.path, "", issues=[issue])
 
 
 def _quarantine(raw: RawDocument, cause: str, issues: list[QualityIssue]) -> DocumentResult:

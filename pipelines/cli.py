@@ -28,6 +28,8 @@ def build(raw_dir: str, out_dir: str) -> None:
     raw_path, out_path = Path(raw_dir).resolve(), Path(out_dir).resolve()
     if not raw_path.is_dir():
         raise click.ClickException(f"raw directory not found: {raw_dir}")
+    if out_path.exists() and not out_path.is_dir():
+        raise click.ClickException(f"{out_dir} is a file, not a directory: choose another --out-dir or remove the file (nothing was changed)")
     click.echo(f"yrdpm build: {raw_path} -> {out_path}", err=True)
     job = build_definitions(str(raw_path), str(out_path)).resolve_job_def("rebuild_dataset")
     result = job.execute_in_process(

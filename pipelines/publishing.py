@@ -277,6 +277,8 @@ def read_parquet_frame(table: Table, path: Path) -> pd.DataFrame:
 def publish(frames: Mapping[str, pd.DataFrame], out_dir: Path) -> PublicationSummary:
     """Stage, validate and swap in the package; the old one stays on failure."""
     out_dir = out_dir.resolve()
+    if out_dir.exists() and not out_dir.is_dir():
+        raise PublicationError(f"{out_dir} is a file, not a directory: choose another --out-dir or remove the file; it was left as it is")
     staging = out_dir.parent / f".staging-{out_dir.name}-{uuid.uuid4().hex[:8]}"
     (staging / "data").mkdir(parents=True)
     try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -19,10 +20,14 @@ IGNORED_NAMES = {"README.md", ".gitkeep", ".DS_Store"}
 DATA_SUFFIXES = (".yaml", ".yml")  # metadata and errata, not documents
 
 
+DEFAULT_MAX_DOCUMENT_BYTES = 50 * 2**20  # a policy document is rarely above a few MB; see ProjectPaths
+
+
 @dataclass(frozen=True)
 class LoadProblem:
     path: str
     message: str
+    severity: str = "error"
 
 
 def relative_path(path: Path, raw_dir: Path) -> str:
@@ -38,7 +43,7 @@ def load_errata(raw_dir: Path) -> tuple[tuple[Erratum, ...], list[LoadProblem]]:
     """Every *.errata.yaml file in raw_dir, in name order."""
     errata: list[Erratum] = []
     problems: list[LoadProblem] = []
-    for path in sorted(raw_dir.rglob(f"*{ERRATA_SUFFIX}")):
+    for path in sorted(p for p in raw_dir.rglob(f"*{ERRATA_SUFFIX}") if not p.is_symlink()):
         try:
             errata.extend(errata_from_data(yaml.safe_load(path.read_text(encoding="utf-8")) or {}))
         except (yaml.YAMLError, ValueError, KeyError, TypeError) as exc:
@@ -46,16 +51,43 @@ def load_errata(raw_dir: Path) -> tuple[tuple[Erratum, ...], list[LoadProblem]]:
     return tuple(errata), problems
 
 
-def load_raw_documents(raw_dir: Path) -> tuple[list[RawDocument], list[LoadProblem]]:
-    """Every document file in raw_dir (sorted by name) with its metadata and errata."""
+def _files(raw_dir: Path) -> tuple[list[Path], list[LoadProblem]]:
+    """Regular files below raw_dir, in name order; links are reported and never followed."""
+    files, problems = [], []
+    for folder, subfolders, names in os.walk(raw_dir, followlinks=False):
+        for name in sorted(subfolders + names):
+            path = Path(folder) / name
+            if path.is_symlink():
+                problems.append(LoadProblem(relative_path(path, raw_dir), "a symbolic link, not followed: only files inside the raw folder are read"))
+        files += [Path(folder) / name for name in names if not (Path(folder) / name).is_symlink()]
+    return sorted(files), problems
+
+
+def load_raw_documents(raw_dir: Path, max_bytes: int = DEFAULT_MAX_DOCUMENT_BYTES) -> tuple[list[RawDocument], list[LoadProblem]]:
+    """Every document file in raw_dir (sorted by name) with its metadata and errata.
+
+    Files over max_bytes are refused, and a file with the same bytes as an
+    earlier one is reported as its duplicate and read once.
+    """
     documents: list[RawDocument] = []
     errata, problems = load_errata(raw_dir)
-    for path in sorted(p for p in raw_dir.rglob("*") if p.is_file()):
+    files, link_problems = _files(raw_dir)
+    problems += link_problems
+    seen: dict[str, str] = {}
+    for path in files:
         if path.name.endswith(DATA_SUFFIXES) or path.name in IGNORED_NAMES or path.name.startswith("."):
             continue
         rel = relative_path(path, raw_dir)
+        size = path.stat().st_size
+        if size > max_bytes:
+            problems.append(LoadProblem(rel, f"{size:,} bytes is over the limit of {max_bytes:,} bytes per document (max_document_bytes): not read"))
+            continue
         meta, load_error = _read_metadata(metadata_path(path))
         raw = RawDocument(rel, path.read_bytes(), meta, load_error=load_error)
+        if raw.sha256 in seen:
+            problems.append(LoadProblem(rel, f"the same bytes as {seen[raw.sha256]}: a duplicate, published once under {seen[raw.sha256]}", "warning"))
+            continue
+        seen[raw.sha256] = rel
         documents.append(replace(raw, errata=tuple(e for e in errata if e.applies_to(raw.doc_id))))
     return documents, problems
 

@@ -37,3 +37,51 @@ def test_bad_files_are_reported_and_the_rest_publishes(tmp_path):
     assert "no recognisable structure" in errors.loc["diary", "message"]
     parts = pd.read_parquet(out / "data" / "document_parts.parquet")
     assert (parts[parts.doc_id == "diary"].kind == "unstructured").sum() == 3
+
+
+def _build(raw, out):
+    return CliRunner().invoke(main, ["build", "--raw-dir", str(raw), "--out-dir", str(out)])
+
+
+def test_links_are_not_followed_and_duplicates_publish_once(tmp_path):
+    raw = tmp_path / "raw"
+    shutil.copytree(RAW, raw)
+    secret = tmp_path / "secret.txt"
+    secret.write_text("一、机密\n1.不应发布的内容。\n", encoding="utf-8")
+    (raw / "link.txt").symlink_to(secret)
+    (raw / "linked-folder").symlink_to(tmp_path, target_is_directory=True)
+    first = next(p for p in sorted(raw.glob("*.txt")) if not p.is_symlink())
+    (raw / "copy-of-first.txt").write_bytes(first.read_bytes())
+    out = tmp_path / "pkg"
+    result = _build(raw, out)
+    assert result.exit_code == 0, result.output
+    documents = pd.read_parquet(out / "data" / "documents.parquet")
+    assert len(documents) == 5 and not documents.source_file.str.contains("link|copy-of-first").any()
+    texts = pd.read_parquet(out / "data" / "texts.parquet")
+    assert not texts.text.str.contains("机密").any()
+    issues = pd.read_parquet(out / "data" / "quality_issues.parquet")
+    load = issues[issues["check"] == "load"].set_index("object_id")
+    assert "symbolic link, not followed" in load.loc["raw/link.txt", "message"]
+    assert "symbolic link, not followed" in load.loc["raw/linked-folder", "message"]
+    assert load.loc["raw/copy-of-first.txt", "severity"] == "warning"
+    assert f"the same bytes as raw/{first.name}" in load.loc["raw/copy-of-first.txt", "message"]
+
+
+def test_a_file_over_the_size_limit_is_refused_with_a_message(tmp_path):
+    from pipelines.sources import load_raw_documents
+
+    (tmp_path / "small.txt").write_text("一、总则\n1.建设平台，推进共享。\n", encoding="utf-8")
+    (tmp_path / "big.txt").write_text("一、总则\n" + "1.建设平台，推进共享。\n" * 1000, encoding="utf-8")
+    documents, problems = load_raw_documents(tmp_path, max_bytes=10_000)
+    assert [d.path for d in documents] == [f"{tmp_path.name}/small.txt"]
+    assert len(problems) == 1 and "over the limit of 10,000 bytes" in problems[0].message
+
+
+def test_an_out_dir_that_is_a_file_is_an_error_and_stays_as_it_is(tmp_path):
+    out = tmp_path / "pkg"
+    out.write_text("not a directory")
+    result = _build(RAW, out)
+    assert result.exit_code != 0
+    assert "is a file, not a directory" in result.output
+    assert out.read_text() == "not a directory"
+    assert [p.name for p in tmp_path.iterdir()] == ["pkg"]

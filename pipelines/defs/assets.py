@@ -7,7 +7,16 @@ pipelines.extraction, pipelines.assembly, validation and pipelines.publishing.
 import dagster as dg
 import pandas as pd
 
-from pipelines.assembly import DIMENSION_TABLES, RECORD_TABLES, DocumentResult, dimension_frame, document_level_issues, process_document, table_frame
+from pipelines.assembly import (
+    DIMENSION_TABLES,
+    RECORD_TABLES,
+    DocumentResult,
+    dimension_frame,
+    document_level_issues,
+    problem_result,
+    process_document,
+    table_frame,
+)
 from pipelines.defs.resources import ProjectPaths
 from pipelines.publishing import build_duckdb, publish
 from pipelines.sources import load_raw_documents
@@ -22,8 +31,8 @@ ALL_TABLES = DATA_TABLES + ("quality_issues",)
 
 @dg.asset(group_name=GROUP, description="Every raw document in raw/ processed on its own: extracted, validated against the table schemas and checked; a document that fails is quarantined.")
 def extractions(context: dg.AssetExecutionContext, paths: ProjectPaths) -> list[DocumentResult]:
-    raw_documents, problems = load_raw_documents(paths.raw_path)
-    results = []
+    raw_documents, problems = load_raw_documents(paths.raw_path, paths.max_document_bytes)
+    results = [problem_result(problem) for problem in problems]
     for raw in raw_documents:
         result = process_document(raw)
         results.append(result)
@@ -32,7 +41,7 @@ def extractions(context: dg.AssetExecutionContext, paths: ProjectPaths) -> list[
         elif result.published:
             counts = {name: len(result.frames[name]) for name in ("sections", "measures", "targets")}
             context.log.info(f"{raw.path}: {counts['sections']} sections, {counts['measures']} measures, {counts['targets']} targets")
-    for problem in problems:  # files that are not documents (errata files)
+    for problem in problems:
         context.log.warning(f"{problem.path}: {problem.message}")
     context.add_output_metadata({
         "files": len(results),

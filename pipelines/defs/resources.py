@@ -13,6 +13,7 @@ class ProjectPaths(dg.ConfigurableResource):
 
     raw_dir: str = "raw"
     out_dir: str = "datapackage"
+    max_document_bytes: int = 50 * 2**20  # larger files are refused with a message, not read
 
     def _resolve(self, value: str) -> Path:
         path = Path(value)
