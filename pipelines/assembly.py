@@ -17,6 +17,7 @@ from pathlib import PurePosixPath
 import pandas as pd
 from pandera.errors import SchemaError, SchemaErrors
 
+from pipelines.extraction.corrections import Erratum
 from pipelines.extraction.document import Extraction, RawDocument, extract_document, slug
 from pipelines.extraction.issues import QUARANTINE, QualityIssue, Severity, quality_issue
 from pipelines.extraction.places import delta_cities, gazetteer
@@ -59,6 +60,16 @@ def problem_result(problem: LoadProblem) -> DocumentResult:
     severity: Severity = "warning" if problem.severity == "warning" else "error"
     issue = quality_issue("load", severity, f"{problem.path}: {problem.message}", None, problem.path)
     return DocumentResult(slug(PurePosixPath(problem.path).stem), problem.path, "", issues=[issue])
+
+
+def unused_errata(errata: Iterable[Erratum], results: Iterable[DocumentResult]) -> DocumentResult | None:
+    """Errata that corrected nothing: a stale or mistyped erratum is reported, not silently kept."""
+    applied = {rule for r in results if r.published for rule in r.frames["corrections"]["rule_id"]}
+    issues = [
+        quality_issue("errata", "warning", f"erratum {e.rule_id} (scope {e.scope}) matches nothing in the text of the documents it applies to", None, e.rule_id)
+        for e in errata if e.rule_id not in applied
+    ]
+    return DocumentResult("errata", "raw/*.errata.yaml", "", issues=issues) if issues else None
 
 
 def _quarantine(raw: RawDocument, cause: str, issues: list[QualityIssue]) -> DocumentResult:

@@ -44,10 +44,20 @@ def load_errata(raw_dir: Path) -> tuple[tuple[Erratum, ...], list[LoadProblem]]:
     errata: list[Erratum] = []
     problems: list[LoadProblem] = []
     for path in sorted(p for p in raw_dir.rglob(f"*{ERRATA_SUFFIX}") if not p.is_symlink()):
+        rel = relative_path(path, raw_dir)
         try:
-            errata.extend(errata_from_data(yaml.safe_load(path.read_text(encoding="utf-8")) or {}))
-        except (yaml.YAMLError, ValueError, KeyError, TypeError) as exc:
-            problems.append(LoadProblem(relative_path(path, raw_dir), f"errata file is unreadable and was ignored: {exc}"))
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except (yaml.YAMLError, UnicodeDecodeError) as exc:
+            problems.append(LoadProblem(rel, f"errata file is not readable YAML and was ignored: {' '.join(str(exc).split())}"))
+            continue
+        found, messages = errata_from_data(data, path.name)
+        taken = {e.rule_id for e in errata}
+        for erratum in found:
+            if erratum.rule_id in taken:
+                messages.append(f"{path.name}: erratum {erratum.rule_id} was ignored: another errata file uses the same id")
+            else:
+                errata.append(erratum)
+        problems += [LoadProblem(rel, message) for message in messages]
     return tuple(errata), problems
 
 

@@ -85,3 +85,23 @@ def test_an_out_dir_that_is_a_file_is_an_error_and_stays_as_it_is(tmp_path):
     assert "is a file, not a directory" in result.output
     assert out.read_text() == "not a directory"
     assert [p.name for p in tmp_path.iterdir()] == ["pkg"]
+
+
+def test_bad_errata_are_reported_one_by_one_and_unused_ones_named(tmp_path):
+    raw = tmp_path / "raw"
+    shutil.copytree(RAW, raw)
+    (raw / "extra.errata.yaml").write_text(
+        "corrections:\n"
+        "  - {id: never-matches, pattern: 'no such text anywhere', replacement: x, reason: a stale erratum}\n"
+        "  - {id: broken, pattern: '(', replacement: x, regex: true, reason: an invalid regex}\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "pkg"
+    result = _build(raw, out)
+    assert result.exit_code == 0, result.output
+    corrections = pd.read_parquet(out / "data" / "corrections.parquet")
+    assert len(corrections) == 27  # the reviewed errata still apply
+    issues = pd.read_parquet(out / "data" / "quality_issues.parquet")
+    messages = " | ".join(issues.loc[issues["check"].isin(["load", "errata"]), "message"])
+    assert "extra.errata.yaml entry 2 (broken) was ignored" in messages and "not a valid regular expression" in messages
+    assert "erratum never-matches (scope *) matches nothing" in messages

@@ -20,10 +20,11 @@ def test_apply_errata_keeps_the_source_span_of_each_change():
 
 
 def test_regex_errata_and_scopes():
-    rules = errata_from_data({"corrections": [
+    rules, problems = errata_from_data({"corrections": [
         {"id": "q", "pattern": "“([^“”]{1,8})“", "replacement": r"“\1”", "regex": True, "scope": "*", "reason": "quote"},
         {"id": "x", "pattern": "甲", "replacement": "乙", "scope": "other-doc", "reason": "elsewhere"},
     ]})
+    assert problems == []
     assert [r.applies_to("my-doc") for r in rules] == [True, False]
     corrected, applications = apply_errata(MappedText.of_source("以解决“城市看海“为突破口"), rules[:1])
     assert corrected.text == "以解决“城市看海”为突破口" and applications[0].corrected == "“城市看海”"
@@ -55,3 +56,21 @@ def test_seed_ocr_errors_are_corrected_and_recorded(seed_tables):
     measures = seed_tables["measures"]
     assert measures.text_original.str.contains("贲任").any()
     assert "较高水平" in joined and "证照分离" in joined and "溧阳" in joined
+
+
+def test_one_bad_erratum_never_drops_the_others():
+    good = {"id": "ok", "pattern": "贲任", "replacement": "责任", "reason": "OCR confusion"}
+    rules, problems = errata_from_data({"corrections": [
+        good,
+        {"id": "typo", "pattern": "甲", "replacement": "乙", "reason": "x", "scoep": "*"},
+        {"id": "no-reason", "pattern": "甲", "replacement": "乙"},
+        {"id": "bad-regex", "pattern": "([", "replacement": "乙", "regex": True, "reason": "broken"},
+        {"id": "bad-group", "pattern": "(甲)", "replacement": r"\2", "regex": True, "reason": "no such group"},
+        ["not", "a", "mapping"],
+        dict(good),
+    ]}, "fixes.errata.yaml")
+    assert [r.rule_id for r in rules] == ["ok"]
+    assert len(problems) == 6 and all(p.startswith("fixes.errata.yaml entry") for p in problems)
+    assert "scoep" in problems[0] and "reason" in problems[1]
+    assert "not a valid regular expression" in problems[2] and "group 2" in problems[3]
+    assert "used by an earlier entry" in problems[5]

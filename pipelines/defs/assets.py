@@ -16,10 +16,11 @@ from pipelines.assembly import (
     problem_result,
     process_document,
     table_frame,
+    unused_errata,
 )
 from pipelines.defs.resources import ProjectPaths
 from pipelines.publishing import build_duckdb, publish
-from pipelines.sources import load_raw_documents
+from pipelines.sources import load_errata, load_raw_documents
 from validation.quality import dataset_issues
 from validation.schemas import to_frame
 from validation.tables import QUALITY_ISSUES, TABLES_BY_NAME
@@ -43,6 +44,9 @@ def extractions(context: dg.AssetExecutionContext, paths: ProjectPaths) -> list[
             context.log.info(f"{raw.path}: {counts['sections']} sections, {counts['measures']} measures, {counts['targets']} targets")
     for problem in problems:
         context.log.warning(f"{problem.path}: {problem.message}")
+    stale = unused_errata(load_errata(paths.raw_path)[0], results)
+    if stale is not None:
+        results.append(stale)
     context.add_output_metadata({
         "files": len(results),
         "published": sum(r.published for r in results),

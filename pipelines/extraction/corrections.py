@@ -12,6 +12,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
 from pipelines.extraction.textmap import MappedText
 
 ALL_DOCUMENTS = "*"
@@ -44,14 +46,57 @@ class Application:
     corrected: str
 
 
-def errata_from_data(data: Mapping[str, Any]) -> tuple[Erratum, ...]:
-    rules = []
-    for entry in data.get("corrections", []):
-        rules.append(Erratum(str(entry["id"]), str(entry["pattern"]), str(entry["replacement"]), str(entry.get("scope", ALL_DOCUMENTS)), str(entry["reason"]), bool(entry.get("regex", False))))
-    ids = [r.rule_id for r in rules]
-    if len(ids) != len(set(ids)):
-        raise ValueError("errata ids must be unique")
-    return tuple(rules)
+class ErratumEntry(BaseModel):
+    """One entry of an errata file; unknown keys are refused."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
+
+    id: str = Field(min_length=1, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+    pattern: str = Field(min_length=1)
+    replacement: str
+    scope: str = Field(ALL_DOCUMENTS, min_length=1)
+    reason: str = Field(min_length=3, description="why the source text is wrong")
+    regex: bool = False
+
+    @model_validator(mode="after")
+    def _valid_regex(self) -> ErratumEntry:
+        if not self.regex:
+            return self
+        try:
+            compiled = re.compile(self.pattern)
+        except re.error as exc:
+            raise ValueError(f"pattern is not a valid regular expression: {exc}") from None
+        for ref in re.findall(r"\\(\d+)|\\g<(\w+)>", self.replacement):
+            number, name = ref
+            known = (name in compiled.groupindex or (name.isdigit() and int(name) <= compiled.groups)) if name else int(number) <= compiled.groups
+            if not known:
+                raise ValueError(f"replacement refers to group {number or name}, which the pattern does not have")
+        return self
+
+
+def errata_from_data(data: Any, file_name: str = "errata file") -> tuple[tuple[Erratum, ...], list[str]]:
+    """The valid errata of a file, and one message per invalid entry (naming it, the key and the fix).
+
+    One bad entry never drops the others.
+    """
+    if not isinstance(data, Mapping) or not isinstance(data.get("corrections", []), list):
+        return (), [f"{file_name} must hold a mapping with a list under 'corrections'"]
+    unknown = set(data) - {"corrections"}
+    problems = [f"{file_name}: unknown top-level key(s) {sorted(unknown)}: only 'corrections' is read"] if unknown else []
+    rules: list[Erratum] = []
+    for position, entry in enumerate(data.get("corrections", []), start=1):
+        label = f"{file_name} entry {position}" + (f" ({entry.get('id')})" if isinstance(entry, Mapping) and entry.get("id") else "")
+        try:
+            valid = ErratumEntry.model_validate(entry)
+        except ValidationError as exc:
+            details = "; ".join(f"key '{'.'.join(str(p) for p in e['loc']) or '(entry)'}': {e['msg']}" for e in exc.errors())
+            problems.append(f"{label} was ignored: {details}")
+            continue
+        if any(r.rule_id == valid.id for r in rules):
+            problems.append(f"{label} was ignored: the id {valid.id} is used by an earlier entry; ids must be unique")
+            continue
+        rules.append(Erratum(valid.id, valid.pattern, valid.replacement, valid.scope, valid.reason, valid.regex))
+    return tuple(rules), problems
 
 
 def apply_errata(mt: MappedText, errata: Iterable[Erratum]) -> tuple[MappedText, list[Application]]:
