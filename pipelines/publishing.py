@@ -123,6 +123,17 @@ def write_parquet(table: Table, rows: list[dict[str, Any]], path: Path) -> None:
     pq.write_table(arrow, path, compression="zstd", write_statistics=True, store_schema=False)
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(text: str) -> str:
+    """A text cell a spreadsheet would run as a formula (=, +, -, @ first) gets a leading apostrophe.
+
+    Only the CSV files: Parquet and DuckDB keep the text as it is (see the codebook).
+    """
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
 def write_csv(table: Table, rows: list[dict[str, Any]], path: Path) -> None:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
@@ -139,6 +150,8 @@ def write_csv(table: Table, rows: list[dict[str, Any]], path: Path) -> None:
                 out.append(repr(value))
             elif f.type == "boolean":
                 out.append("true" if value else "false")
+            elif isinstance(value, str) and f.enum is None and f.pattern is None:
+                out.append(spreadsheet_safe(value))  # free text; controlled values (ids, comparators) stay exact
             else:
                 out.append(value)
         writer.writerow(out)
@@ -213,7 +226,12 @@ def codebook(counts: Mapping[str, int], config: Mapping[str, Any]) -> str:
         "This file is generated from `validation/tables.py` by the build; do not edit it by hand.",
         "Every table is published as CSV (UTF-8, lists as JSON arrays) and Parquet under `data/`;",
         "`datapackage.json` describes them (Frictionless Data Package). Spans are character offsets",
-        "into the decoded source text of the document's raw file (`documents.source_file`).",
+        "into the decoded text of each document, published in `texts` (`texts.text[span_start:span_end]`).",
+        "",
+        "In the CSV files only, a free-text cell that a spreadsheet would run as a formula (one starting with",
+        "`=`, `+`, `-`, `@`, a tab or a carriage return) starts with an apostrophe (`'`), which spreadsheets",
+        "hide and which keeps the cell text; the Parquet files and the DuckDB database hold the text unchanged.",
+        "Columns of controlled values (ids, comparators such as `=`, other vocabularies) are never changed.",
         "",
         "## Tables",
         "",

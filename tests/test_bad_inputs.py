@@ -105,3 +105,17 @@ def test_bad_errata_are_reported_one_by_one_and_unused_ones_named(tmp_path):
     messages = " | ".join(issues.loc[issues["check"].isin(["load", "errata"]), "message"])
     assert "extra.errata.yaml entry 2 (broken) was ignored" in messages and "not a valid regular expression" in messages
     assert "erratum never-matches (scope *) matches nothing" in messages
+
+
+def test_formula_like_cells_are_safe_in_csv_and_unchanged_in_parquet(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "formulas.txt").write_text("一、总则\n=HYPERLINK(\"http://example.invalid\",\"点击\")\n@SUM(1,2)推进共享。\n", encoding="utf-8")
+    out = tmp_path / "pkg"
+    result = _build(raw, out)
+    assert result.exit_code == 0, result.output
+    parquet = pd.read_parquet(out / "data" / "measures.parquet")
+    assert list(parquet.text_original) == ['=HYPERLINK("http://example.invalid","点击")', "@SUM(1,2)推进共享。"]
+    csv_text = (out / "data" / "measures.csv").read_text(encoding="utf-8")
+    assert "'=HYPERLINK" in csv_text and "'@SUM" in csv_text
+    assert not any(line.startswith(("=", "@")) or ",=" in line or ",@" in line for line in csv_text.splitlines())

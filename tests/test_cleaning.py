@@ -51,3 +51,15 @@ def test_markdown_syntax_is_noise():
     cleaned = clean(source, "md")
     assert [line.text for line in cleaned.lines] == ["标题", "建设平台。 推进共享。"]
     assert {"markdown_heading_marker", "markdown_emphasis", "markdown_link_syntax"} <= {n.reason for n in cleaned.noise}
+
+
+def test_invisible_characters_are_noise_and_cannot_hide_a_heading():
+    from conftest import process_text
+
+    text = "\u200b一、总则\n1.\u202e建设平台，推进共享。\ufeff\n\u2066二、任务\u2069\n1.完善\u00ad机制，加强协同。\n"
+    result = process_text(text)
+    assert list(result.frames["sections"]["label"]) == ["一、", "二、"]
+    assert list(result.frames["measures"]["text"]) == ["建设平台，推进共享。", "完善机制，加强协同。"]
+    noise = result.frames["noise"]
+    assert set(noise["reason"]) == {"invisible_character"} and len(noise) == 6
+    assert result.frames["documents"].loc[0, "coverage"] == 1.0
