@@ -76,26 +76,27 @@ def build(raw_dir: str, out_dir: str) -> None:
 @click.option("--db", "db_path", default=None, help="DuckDB file (default: <out-dir>/yrdpm.duckdb).")
 @click.option("--out-dir", default="datapackage", show_default=True)
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
-def sql(query: str, db_path: str | None, out_dir: str, fmt: str) -> None:
-    """Run a read-only SQL query against the published DuckDB database."""
-    import duckdb
+@click.option("--timeout", default=30.0, show_default=True, help="Seconds before the query is stopped.")
+@click.option("--memory-limit", default="1GB", show_default=True, help="DuckDB memory limit for the query.")
+@click.option("--threads", default=2, show_default=True, help="DuckDB threads for the query.")
+def sql(query: str, db_path: str | None, out_dir: str, fmt: str, timeout: float, memory_limit: str, threads: int) -> None:
+    """Run one read-only SQL statement against the published DuckDB database.
 
-    from pipelines.publishing import DUCKDB_NAME, fts_extension_path
+    Only the database's own tables and views can be read: files, the network,
+    ATTACH, INSTALL, LOAD and configuration changes are refused.
+    """
+    from pipelines.query import DUCKDB_NAME, Limits, QueryError, connect, run
 
+    limits = Limits(memory=memory_limit, threads=threads, seconds=timeout)
     path = Path(db_path) if db_path else Path(out_dir) / DUCKDB_NAME
-    if not path.exists():
-        raise click.ClickException(f"{path} not found: run `yrdpm build` (or `make build`) first")
-    con = duckdb.connect(str(path), read_only=True)
     try:
-        con.execute(f"LOAD '{fts_extension_path().as_posix()}'")
+        con = connect(path, limits)
         try:
-            cursor = con.execute(query)
-        except duckdb.Error as exc:
-            raise click.ClickException(str(exc)) from exc
-        columns = [d[0] for d in cursor.description or []]
-        rows = cursor.fetchall()
-    finally:
-        con.close()
+            columns, rows = run(con, query, limits)
+        finally:
+            con.close()
+    except QueryError as exc:
+        raise click.ClickException(str(exc)) from None
     click.echo(render(columns, rows, fmt), nl=False)
 
 

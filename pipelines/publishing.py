@@ -27,11 +27,11 @@ import pyarrow.parquet as pq
 import yaml
 from pandera.errors import SchemaError, SchemaErrors
 
+from pipelines.query import DUCKDB_NAME, fts_extension_path
 from validation.schemas import foreign_key_violations, to_frame, validate
 from validation.tables import TABLES, TABLES_BY_NAME, Table
 
 PACKAGE_CONFIG = Path(__file__).with_name("package.yaml")
-DUCKDB_NAME = "yrdpm.duckdb"
 _ARROW_TYPES = {"string": pa.string(), "integer": pa.int64(), "number": pa.float64(), "boolean": pa.bool_(), "list": pa.list_(pa.string())}
 _FRICTIONLESS_TYPES = {"string": "string", "integer": "integer", "number": "number", "boolean": "boolean", "list": "array"}
 _DUCKDB_TYPES = {"string": "VARCHAR", "integer": "BIGINT", "number": "DOUBLE", "boolean": "BOOLEAN", "list": "VARCHAR[]"}
@@ -332,13 +332,6 @@ def _swap(staging: Path, out_dir: Path) -> None:
 
 
 # ---------------------------------------------------------------- duckdb
-
-
-def fts_extension_path() -> Path:
-    import duckdb_extension_fts
-
-    version = duckdb.__version__
-    return Path(duckdb_extension_fts.__file__).parent / "extensions" / f"v{version}" / "fts.duckdb_extension"
 
 
 MEASURES_FULL_VIEW = """
