@@ -95,3 +95,13 @@ def test_enrichment_tables_reject_values_outside_their_vocabularies(seed_tables)
         with pytest.raises(SchemaErrors) as info:
             validate(TABLES_BY_NAME[name], frame)
         assert column in set(info.value.failure_cases["column"].astype(str))
+
+
+def test_a_row_key_that_no_table_defines_is_an_error():
+    import pytest
+
+    from validation.schemas import to_frame
+    from validation.tables import TABLES_BY_NAME
+
+    with pytest.raises(ValueError, match=r"no column\(s\) \['titel'\]"):
+        to_frame(TABLES_BY_NAME["themes"], [{"theme_id": "x", "label_zh": "甲", "label_en": "a", "definition": "d", "terms": ["甲"], "titel": "typo"}])

@@ -100,7 +100,16 @@ QualityIssuesModel = MODELS["quality_issues"]
 
 
 def to_frame(table: Table, records: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
-    """Build a frame with exactly the table's columns, typed and sorted."""
+    """Build a frame with exactly the table's columns, typed and sorted.
+
+    A record key that the table does not define is an error, never a silently
+    dropped value or a null column.
+    """
+    records = list(records)
+    known = set(table.field_names)
+    unknown = sorted({key for record in records for key in record} - known)
+    if unknown:
+        raise ValueError(f"table {table.name} has no column(s) {unknown}: a row key that no table defines")
     rows = [{name: record.get(name) for name in table.field_names} for record in records]
     frame = pd.DataFrame(rows, columns=table.field_names)
     for f in table.fields:
