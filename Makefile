@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup build test dev bench clean
+.PHONY: setup build test dev bench faults clean
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,9 @@ test: setup
 dev: setup
 	mkdir -p .dagster
 	DAGSTER_HOME=$(CURDIR) $(BIN)/dagster dev -m pipelines.definitions
+
+faults: setup  # the kill test at 40 points of a build instead of 5
+	YRDPM_KILL_POINTS=40 $(BIN)/python -m pytest tests/test_faults.py
 
 bench: setup
 	$(BIN)/python scripts/benchmark.py

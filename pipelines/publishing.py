@@ -8,6 +8,8 @@ directory in). The same table definitions drive every schema written here.
 from __future__ import annotations
 
 import csv
+import ctypes
+import fcntl
 import hashlib
 import io
 import json
@@ -15,7 +17,8 @@ import math
 import os
 import shutil
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -292,43 +295,118 @@ def read_parquet_frame(table: Table, path: Path) -> pd.DataFrame:
     return to_frame(table, pq.read_table(path).to_pylist())
 
 
+class BuildLocked(PublicationError):
+    """Another build is publishing to the same directory."""
+
+
+@contextmanager
+def publication_lock(out_dir: Path) -> Iterator[None]:
+    """One build at a time per output directory (an advisory lock beside it)."""
+    lock_path = out_dir.parent / f".{out_dir.name}.lock"
+    with lock_path.open("a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise BuildLocked(f"another build is publishing to {out_dir} right now; run this one when it has finished") from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _leftovers(out_dir: Path) -> list[Path]:
+    """Staging and old directories that a killed build left beside the output directory."""
+    return sorted(p for pattern in (f".staging-{out_dir.name}-*", f".old-{out_dir.name}-*") for p in out_dir.parent.glob(pattern) if p.is_dir())
+
+
 def publish(frames: Mapping[str, pd.DataFrame], out_dir: Path) -> PublicationSummary:
-    """Stage, validate and swap in the package; the old one stays on failure."""
+    """Stage, validate and swap in the package with its database; the old one stays on failure.
+
+    The package and its DuckDB database are built together in a staging
+    directory and exchanged with the published one in a single atomic rename,
+    so a reader, a crash or a kill sees the old publication or the new one,
+    never a hole or a half.
+    """
     out_dir = out_dir.resolve()
     if out_dir.exists() and not out_dir.is_dir():
         raise PublicationError(f"{out_dir} is a file, not a directory: choose another --out-dir or remove the file; it was left as it is")
-    staging = out_dir.parent / f".staging-{out_dir.name}-{uuid.uuid4().hex[:8]}"
-    (staging / "data").mkdir(parents=True)
-    try:
-        counts = {}
-        for table in TABLES:
-            rows = _records(table, frames[table.name])
-            counts[table.name] = len(rows)
-            write_parquet(table, rows, staging / "data" / f"{table.name}.parquet")
-            write_csv(table, rows, staging / "data" / f"{table.name}.csv")
-        config = package_config()
-        (staging / "datapackage.json").write_text(
-            json.dumps(descriptor(staging, frames["documents"], counts), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
-        )
-        (staging / "README.md").write_text(codebook(counts, config) + "\n", encoding="utf-8")
-        problems = validate_package(staging)
-        if problems:
-            raise PublicationError("the staged package is invalid:\n- " + "\n- ".join(problems))
-        _swap(staging, out_dir)
-    finally:
-        if staging.exists():
-            shutil.rmtree(staging)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    with publication_lock(out_dir):
+        for leftover in _leftovers(out_dir):
+            shutil.rmtree(leftover, ignore_errors=True)
+        staging = out_dir.parent / f".staging-{out_dir.name}-{uuid.uuid4().hex[:8]}"
+        (staging / "data").mkdir(parents=True)
+        try:
+            counts = {}
+            for table in TABLES:
+                rows = _records(table, frames[table.name])
+                counts[table.name] = len(rows)
+                write_parquet(table, rows, staging / "data" / f"{table.name}.parquet")
+                write_csv(table, rows, staging / "data" / f"{table.name}.csv")
+            config = package_config()
+            (staging / "datapackage.json").write_text(
+                json.dumps(descriptor(staging, frames["documents"], counts), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+            )
+            (staging / "README.md").write_text(codebook(counts, config) + "\n", encoding="utf-8")
+            problems = validate_package(staging)
+            if problems:
+                raise PublicationError("the staged package is invalid:\n- " + "\n- ".join(problems))
+            build_duckdb(staging)
+            _fsync_tree(staging)
+            _swap(staging, out_dir)
+        finally:
+            if staging.exists():
+                shutil.rmtree(staging, ignore_errors=True)
     files = sorted(p.relative_to(out_dir).as_posix() for p in out_dir.rglob("*") if p.is_file())
     return PublicationSummary(out_dir, counts, files)
 
 
+def _fsync_tree(root: Path) -> None:
+    """Flush the staged files to disk before they are swapped in, so a crash cannot publish empty files."""
+    for path in [*root.rglob("*"), root]:
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+_RENAME_EXCHANGE = 2  # linux/fs.h
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically exchange two paths (Linux renameat2 RENAME_EXCHANGE); False where it is not available."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd = -100
+    result = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), _RENAME_EXCHANGE)
+    if result != 0:
+        errno = ctypes.get_errno()
+        if errno in (22, 38, 95):  # EINVAL, ENOSYS, EOPNOTSUPP: the file system cannot exchange
+            return False
+        raise OSError(errno, os.strerror(errno), str(a))
+    return True
+
+
 def _swap(staging: Path, out_dir: Path) -> None:
+    """Put staging in place of out_dir in one step; the old publication is removed afterwards."""
+    if not out_dir.exists():
+        os.replace(staging, out_dir)
+        return
+    if _exchange(staging, out_dir):
+        shutil.rmtree(staging, ignore_errors=True)  # staging now holds the old publication
+        return
     old = out_dir.parent / f".old-{out_dir.name}-{uuid.uuid4().hex[:8]}"
-    if out_dir.exists():
-        os.replace(out_dir, old)
-    os.replace(staging, out_dir)
-    if old.exists():
-        shutil.rmtree(old)
+    os.replace(out_dir, old)  # without an atomic exchange: two renames, the second restores on failure
+    try:
+        os.replace(staging, out_dir)
+    except OSError:
+        os.replace(old, out_dir)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
 
 
 # ---------------------------------------------------------------- duckdb

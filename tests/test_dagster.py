@@ -11,7 +11,7 @@ from pipelines.defs.resources import ProjectPaths
 from pipelines.defs.schedules import raw_files_changed
 from validation.tables import TABLES
 
-EXPECTED_ASSETS = {"extractions", "datapackage", "duckdb_database"} | {t.name for t in TABLES}
+EXPECTED_ASSETS = {"extractions", "datapackage"} | {t.name for t in TABLES}
 
 
 def test_definitions_load_with_assets_checks_job_schedule_and_sensor():

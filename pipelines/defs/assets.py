@@ -19,7 +19,7 @@ from pipelines.assembly import (
     unused_errata,
 )
 from pipelines.defs.resources import ProjectPaths
-from pipelines.publishing import build_duckdb, publish
+from pipelines.publishing import publish
 from pipelines.sources import load_errata, load_raw_documents
 from validation.quality import dataset_issues
 from validation.schemas import to_frame
@@ -88,7 +88,7 @@ def quality_issues(context: dg.AssetExecutionContext, extractions: list[Document
 
 @dg.asset(
     group_name=GROUP,
-    description="The published Frictionless data package (Parquet + CSV + datapackage.json + codebook), staged, validated and swapped in atomically.",
+    description="The published Frictionless data package (Parquet + CSV + datapackage.json + codebook) and its DuckDB database, staged, validated and swapped in atomically together.",
     ins={name: dg.AssetIn(name) for name in ALL_TABLES},
 )
 def datapackage(context: dg.AssetExecutionContext, paths: ProjectPaths, **tables: pd.DataFrame) -> dg.MaterializeResult:
@@ -97,11 +97,4 @@ def datapackage(context: dg.AssetExecutionContext, paths: ProjectPaths, **tables
     return dg.MaterializeResult(metadata={"path": str(summary.out_dir), **{f"rows_{k}": v for k, v in summary.counts.items()}})
 
 
-@dg.asset(group_name=GROUP, deps=[datapackage], description="DuckDB database of the published package, with measures_full and full-text search.", kinds={"duckdb"})
-def duckdb_database(context: dg.AssetExecutionContext, paths: ProjectPaths) -> dg.MaterializeResult:
-    path = build_duckdb(paths.out_path)
-    context.log.info(f"built {path}")
-    return dg.MaterializeResult(metadata={"path": str(path)})
-
-
-ALL_ASSETS = [extractions, *table_assets, quality_issues, datapackage, duckdb_database]
+ALL_ASSETS = [extractions, *table_assets, quality_issues, datapackage]
