@@ -13,8 +13,8 @@ import time
 import duckdb
 import pytest
 from click.testing import CliRunner
-
 from conftest import RAW
+
 from pipelines.cli import main
 from pipelines.publishing import publication_lock, validate_package
 
