@@ -41,6 +41,21 @@ def main() -> None:
     seconds = time.perf_counter() - start
     print(f"synthetic long document: {len(result.source_text):,} chars, {len(result.measures)} measures in {seconds:.2f} s")
 
+    # Hostile shapes: one very long line, and deeply nested HTML; time should grow linearly with size.
+    from pipelines.assembly import process_document
+
+    sentence = "推进长三角一体化发展，加强上海、江苏、浙江、安徽协同，到2025年覆盖率达到90%。"
+    for label, make in (("single line", lambda n: (sentence * n).encode()),
+                        ("nested HTML", lambda n: ("<div>" * n + "<p>一、总则</p><p>1.建设平台，推进共享。</p>" + "</div>" * n).encode())):
+        figures = []
+        for n in (4000, 16000):
+            data = make(n)
+            start = time.perf_counter()
+            process_document(RawDocument(f"raw/hostile.{'html' if 'HTML' in label else 'txt'}", data))
+            figures.append((len(data), time.perf_counter() - start))
+        (small, t_small), (large, t_large) = figures
+        print(f"{label}: {small:,} bytes in {t_small:.2f} s, {large:,} bytes in {t_large:.2f} s (x{large / small:.0f} size, x{t_large / t_small:.1f} time)")
+
     from pipelines.definitions import build_definitions
 
     with tempfile.TemporaryDirectory() as tmp:

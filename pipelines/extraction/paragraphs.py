@@ -83,15 +83,17 @@ def _inline_marker_splits(text: str, state: dict[str, int]) -> list[int]:
     date inside a sentence never splits a paragraph.
     """
     cuts = []
+    last = ""  # the last character before pos that is not white space
     for pos in range(1, len(text)):
-        prev = text[:pos].rstrip()
-        if not prev or prev[-1] not in _INLINE_AFTER or text[pos].isspace():
+        if not text[pos - 1].isspace():
+            last = text[pos - 1]
+        if last not in _INLINE_AFTER or text[pos].isspace():
             continue
         marker = match_marker(text, pos)
         if marker is None:
             continue
         expected = state.get(marker.style, 0) + 1
-        if marker.value == expected or (marker.value == 1 and prev[-1] in "：:"):
+        if marker.value == expected or (marker.value == 1 and last in "：:"):
             cuts.append(pos)
             state[marker.style] = marker.value
     return cuts

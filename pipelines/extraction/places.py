@@ -131,12 +131,25 @@ def _named_after(text: str, end: int) -> bool:
 _PROVINCE_LETTERS = re.compile(r"[沪苏浙皖]{2,4}")
 
 
-def _province_letters(text: str, taken: list[tuple[int, int]]) -> list[tuple[int, str]]:
+class _Taken:
+    """Characters already read as part of a mention; overlap tests cost the match's length, not the text's."""
+
+    def __init__(self, size: int):
+        self.marks = bytearray(size)
+
+    def overlaps(self, start: int, end: int) -> bool:
+        return any(self.marks[start:end])
+
+    def add(self, start: int, end: int) -> None:
+        self.marks[start:end] = b"\x01" * (end - start)
+
+
+def _province_letters(text: str, taken: _Taken) -> list[tuple[int, str]]:
     """One-character province forms standing in a list of them (苏浙皖, 沪苏): (position, province name)."""
     letters = place_rules()["province_letters"]
     found: list[tuple[int, str]] = []
     for m in _PROVINCE_LETTERS.finditer(text):
-        if len(set(m.group(0))) != len(m.group(0)) or any(s < m.end() and m.start() < e for s, e in taken):
+        if len(set(m.group(0))) != len(m.group(0)) or taken.overlaps(*m.span()):
             continue
         if m.end() < len(text) and text[m.end()] in place_rules()["city_letters_after"]:
             continue  # 沪苏湖, 苏锡常: the last letter starts a city's short form
@@ -144,12 +157,12 @@ def _province_letters(text: str, taken: list[tuple[int, int]]) -> list[tuple[int
     return found
 
 
-def _city_compounds(text: str, taken: list[tuple[int, int]]) -> list[tuple[int, str]]:
+def _city_compounds(text: str, taken: _Taken) -> list[tuple[int, str]]:
     """City letters in compounds (沪杭、杭绍甬舟、金义; 宁杭生态经济带): (position, division name)."""
     rules = place_rules()
     letters = rules["city_letters"]
     runs = [m for m in re.finditer("[" + "".join(letters) + "]{2,4}", text)
-            if len(set(m.group(0))) == len(m.group(0)) and not any(s < m.end() and m.start() < e for s, e in taken)]
+            if len(set(m.group(0))) == len(m.group(0)) and not taken.overlaps(*m.span())]
     found: list[tuple[int, str]] = []
     for i, m in enumerate(runs):
         listed = any(other is not m and (other.end() + 1 == m.start() or m.end() + 1 == other.start()) and "、" in text[min(m.end(), other.end()) : max(m.start(), other.start())]
@@ -179,24 +192,30 @@ def find_places(mt: MappedText, defined: dict[str, list[str]] | None = None) -> 
     mentions: list[PlaceMention] = []
     ambiguous: list[str] = []
     text = mt.text
-    stops = _stop_spans(text)
-    taken: list[tuple[int, int]] = []
+    stopped = _Taken(len(text))
+    for start, end in _stop_spans(text):
+        stopped.add(start, end)
+    taken = _Taken(len(text))
     if defined:
         names = [m.span() for m in pattern.finditer(text)]  # a short form inside a longer name is that name's
+        owner = [-1] * len(text)
+        for index, (start, end) in enumerate(names):
+            owner[start:end] = [index] * (end - start)
         for short in sorted(defined, key=len, reverse=True):
             for m in re.finditer(re.escape(short), text):
-                inside = any(s <= m.start() and m.end() <= e and (s, e) != m.span() for s, e in names)
-                if inside or any(s < m.end() and m.start() < e for s, e in taken) or re.match(r"\s*[（(]以下简称", text[m.end() :]):
+                first, last = owner[m.start()], owner[m.end() - 1]
+                inside = first != -1 and first == last and names[first] != m.span()
+                if inside or taken.overlaps(*m.span()) or re.match(r"\s*[（(]以下简称", text[m.end() : m.end() + 12]):
                     continue
-                taken.append(m.span())
+                taken.add(*m.span())
                 mentions.extend(PlaceMention(code, mt[m.start() : m.end()], short) for code in defined[short])
     for m in pattern.finditer(text):
         name = m.group(0)
-        if any(s <= m.start() and m.end() <= e for s, e in stops) or any(s < m.end() and m.start() < e for s, e in taken):
+        if all(stopped.marks[m.start() : m.end()]) or taken.overlaps(*m.span()):
             continue
         if _named_after(text, m.end()):
             continue
-        taken.append(m.span())
+        taken.add(*m.span())
         printed = mt[m.start() : m.end()]
         if name in collective:
             mentions.extend(PlaceMention(code, printed, name) for code in collective[name])
@@ -210,7 +229,7 @@ def find_places(mt: MappedText, defined: dict[str, list[str]] | None = None) -> 
             codes = context
         mentions.append(PlaceMention(codes[0], printed, None))
     for position, province in _province_letters(text, taken):
-        taken.append((position, position + 1))
+        taken.add(position, position + 1)
         mentions.append(PlaceMention(by_name[province], mt[position : position + 1], None))
     for position, city in _city_compounds(text, taken):
         if city in by_name:
