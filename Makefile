@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup build test dev bench faults clean
+.PHONY: setup build test dev bench faults fuzz clean
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,9 @@ dev: setup
 
 faults: setup  # the kill test at 40 points of a build instead of 5
 	YRDPM_KILL_POINTS=40 $(BIN)/python -m pytest tests/test_faults.py
+
+fuzz: setup  # the property tests with 2,000 examples each instead of 25
+	YRDPM_FUZZ_EXAMPLES=2000 $(BIN)/python -m pytest tests/test_fuzz.py
 
 bench: setup
 	$(BIN)/python scripts/benchmark.py

@@ -139,7 +139,9 @@ def spreadsheet_safe(text: str) -> str:
 
 def write_csv(table: Table, rows: list[dict[str, Any]], path: Path) -> None:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
+    # RFC 4180 line ends: the csv module then quotes every cell holding \r or \n, so a text with a bare
+    # carriage return cannot split a row for a reader with universal newlines.
+    writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
     writer.writerow(table.field_names)
     for row in rows:
         out = []
@@ -158,7 +160,7 @@ def write_csv(table: Table, rows: list[dict[str, Any]], path: Path) -> None:
             else:
                 out.append(value)
         writer.writerow(out)
-    path.write_text(buffer.getvalue(), encoding="utf-8")
+    path.write_text(buffer.getvalue(), encoding="utf-8", newline="")
 
 
 def _file_facts(path: Path) -> dict[str, Any]:

@@ -102,6 +102,17 @@ def load_raw_documents(raw_dir: Path, max_bytes: int = DEFAULT_MAX_DOCUMENT_BYTE
     return documents, problems
 
 
+class _MetadataLoader(yaml.SafeLoader):
+    """YAML without implicit timestamps: a date stays text for the metadata schema to check
+    (2025-13-01 is then an error naming its key, not a crash inside the YAML library)."""
+
+
+_MetadataLoader.yaml_implicit_resolvers = {
+    first: [(tag, pattern) for tag, pattern in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 def _read_metadata(meta_file: Path) -> tuple[dict[str, Any] | None, str | None]:
     """(validated metadata, None), (None, None) without a file, or (ids only, the error).
 
@@ -111,11 +122,11 @@ def _read_metadata(meta_file: Path) -> tuple[dict[str, Any] | None, str | None]:
     if not meta_file.exists():
         return None, None
     try:
-        data = yaml.safe_load(meta_file.read_text(encoding="utf-8"))
+        data = yaml.load(meta_file.read_text(encoding="utf-8"), Loader=_MetadataLoader)  # noqa: S506 - a SafeLoader
         return parse_metadata(data, meta_file.name), None
     except MetadataError as exc:
         message = str(exc)
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+    except (yaml.YAMLError, UnicodeDecodeError, ValueError) as exc:
         message = f"{meta_file.name} is not readable YAML: {exc}"
         data = None
     doc_id = data.get("doc_id") if isinstance(data, dict) else None

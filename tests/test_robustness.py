@@ -33,3 +33,12 @@ def test_odd_input(name):
     assert result.documents[0]["coverage"] == 1.0
     if measures == 0:
         assert any(issue["check"] == "structure" for issue in result.quality_issues)
+
+
+def test_a_measure_that_is_only_a_responsibility_clause_keeps_it_as_its_text():
+    from conftest import process_text
+
+    result = process_text("一、（牵头单位：某局）（牵头单位：某局）\n二、加快建设铁路。（交通运输部牵头）\n")
+    assert not result.quarantined
+    texts = list(result.frames["measures"]["text"])
+    assert texts[0].startswith("（牵头单位") and texts[1] == "加快建设铁路。"

@@ -263,7 +263,7 @@ def _measure_row(doc_id: str, seq: int, measure: MeasureNode, section_ids: dict[
     body = [pieces[0][measure.marker.length :].strip() if measure.marker else pieces[0], *pieces[1:]]
     responsibility = None
     clause = _trailing_clause(body[-1].text)
-    if clause:
+    if clause and not (len(body) == 1 and not body[-1][: clause.start()].strip()):  # a clause alone stays the text
         inner = body[-1][clause.start() : clause.end()]
         body[-1] = body[-1][: clause.start()].strip()
         responsibility = make_text("measures", measure_id, "responsibility_text", [_unbracket(inner)])
