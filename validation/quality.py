@@ -213,8 +213,10 @@ def check_evidence_spans(frames: Mapping[str, pd.DataFrame], sources: Mapping[st
             if source is None or not (0 <= start < end <= len(source)):
                 issues.append(_issue(doc_id, row[id_col], "spans", "error", f"{table} span {start}:{end} lies outside the source text"))
                 continue
-            found = normalise(_reading(source, start, end, noise.get(doc_id, []), fixes.get(doc_id, [])), scripts.get(doc_id, "zh-Hans"))
-            if _squash(found) != _squash(row[value_col]):
+            reading = _reading(source, start, end, noise.get(doc_id, []), fixes.get(doc_id, []))
+            script = scripts.get(doc_id, "zh-Hans")
+            found = normalise(reading, script)
+            if _squash(row[value_col]) not in (_squash(found), _squash(normalise(html.unescape(reading), script))):  # entities decoded in HTML
                 issues.append(_issue(doc_id, row[id_col], "spans", "error", f"{table} span {start}:{end} reads {found!r}, not {row[value_col]!r}"))
     return issues
 
