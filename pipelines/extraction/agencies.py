@@ -15,8 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from pipelines.extraction.rulefiles import rule_data
 from pipelines.extraction.textmap import MappedText
 
 RULES = Path(__file__).parent / "rules" / "agencies.yaml"
@@ -48,7 +47,7 @@ class AgencyRules:
 
 @lru_cache(maxsize=1)
 def agency_rules() -> AgencyRules:
-    data = yaml.safe_load(RULES.read_text(encoding="utf-8"))
+    data = rule_data("agencies")
     by_length = lambda items: tuple(sorted(items, key=len, reverse=True))  # noqa: E731
     return AgencyRules(
         role_labels=data["role_labels"],

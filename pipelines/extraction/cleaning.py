@@ -13,8 +13,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
+from pipelines.extraction.rulefiles import rule_data
 from pipelines.extraction.textmap import MappedText
 
 RULES_DIR = Path(__file__).parent / "rules"
@@ -72,7 +71,7 @@ class CleanedText:
 
 @lru_cache(maxsize=1)
 def noise_rules() -> tuple[NoiseRule, ...]:
-    data = yaml.safe_load((RULES_DIR / "noise.yaml").read_text(encoding="utf-8"))
+    data = rule_data("noise")
     return tuple(
         NoiseRule(r["name"], re.compile(r["pattern"]), r["scope"], bool(r.get("ends_body", False)))
         for r in data["rules"]

@@ -15,8 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
+from pipelines.extraction.rulefiles import rule_data
 from pipelines.extraction.textmap import MappedText
 
 RULES = Path(__file__).parent / "rules" / "places.yaml"
@@ -47,7 +46,7 @@ def _adcodes_path() -> Path:
 
 @lru_cache(maxsize=1)
 def place_rules() -> dict:
-    return yaml.safe_load(RULES.read_text(encoding="utf-8"))
+    return rule_data("places")
 
 
 @lru_cache(maxsize=1)

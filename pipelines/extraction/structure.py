@@ -17,11 +17,10 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
 from pipelines.extraction.issues import Severity
 from pipelines.extraction.numbering import Marker, cn_to_int
 from pipelines.extraction.paragraphs import Unit, ends_sentence, looks_like_title, rejoin_broken
+from pipelines.extraction.rulefiles import rule_data
 from pipelines.extraction.textmap import MappedText
 
 RULES_DIR = Path(__file__).parent / "rules"
@@ -46,7 +45,7 @@ class StructureRules:
 
 @lru_cache(maxsize=1)
 def structure_rules() -> StructureRules:
-    data = yaml.safe_load((RULES_DIR / "structure.yaml").read_text(encoding="utf-8"))
+    data = rule_data("structure")
     return StructureRules(
         framework_titles=tuple(data["framework_titles"]),
         implementation_titles=tuple(data["implementation_titles"]),

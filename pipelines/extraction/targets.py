@@ -13,8 +13,7 @@ from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
+from pipelines.extraction.rulefiles import rule_data
 from pipelines.extraction.textmap import MappedText
 
 RULES = Path(__file__).parent / "rules" / "targets.yaml"
@@ -37,7 +36,7 @@ class Target:
 
 @lru_cache(maxsize=1)
 def _rules() -> dict:
-    data = yaml.safe_load(RULES.read_text(encoding="utf-8"))
+    data = dict(rule_data("targets"))  # a copy: compiled patterns are added to it
     phrases = sorted(data["comparators"], key=len, reverse=True)
     number = r"(?P<value>\d+(?:\.\d+)?)(?:\s*(?:%|％)?\s*(?:[-—~～至到])\s*(?P<value_max>\d+(?:\.\d+)?))?"
     unit = "(?P<unit>" + unit_grammar(data) + ")?"

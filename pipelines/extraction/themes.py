@@ -15,8 +15,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
 
-import yaml
-
+from pipelines.extraction.rulefiles import rule_data
 from pipelines.extraction.textmap import MappedText
 
 RULES = Path(__file__).parent / "rules" / "themes.yaml"
@@ -49,7 +48,7 @@ class ThemeMatch:
 
 @lru_cache(maxsize=1)
 def themes() -> tuple[Theme, ...]:
-    data = yaml.safe_load(RULES.read_text(encoding="utf-8"))
+    data = rule_data("themes")
     return tuple(
         Theme(t["id"], t["zh"], t["en"], t["definition"], tuple(map(str, t["terms"])), frozenset(map(str, t.get("weak", []))))
         for t in data["themes"]
@@ -63,7 +62,7 @@ def _pattern(terms: tuple[str, ...]) -> re.Pattern[str]:
 
 @lru_cache(maxsize=1)
 def _stop_pattern() -> re.Pattern[str] | None:
-    data = yaml.safe_load(RULES.read_text(encoding="utf-8"))
+    data = rule_data("themes")
     phrases = data.get("stop_phrases") or []
     return re.compile("|".join(map(re.escape, sorted(phrases, key=len, reverse=True)))) if phrases else None
 
