@@ -139,6 +139,15 @@ def _squash(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
+_WIDTH = str.maketrans("（），；：！？", "(),;:!?")
+
+
+def _fold(text: str) -> str:
+    """Squashed, with full-width punctuation as ASCII: normalising a slice alone can choose another width
+    at its edge than normalising it inside its sentence did (a bracket before a Chinese comma)."""
+    return _squash(text).translate(_WIDTH)
+
+
 def _reading(source: str, start: int, end: int, noise: list[tuple[int, int]], corrections: Sequence[tuple[int, int, str]] = ()) -> str:
     """The source slice without its noise, with errata applied when given (as the text columns read it)."""
     out, i = [], start
@@ -216,7 +225,8 @@ def check_evidence_spans(frames: Mapping[str, pd.DataFrame], sources: Mapping[st
             reading = _reading(source, start, end, noise.get(doc_id, []), fixes.get(doc_id, []))
             script = scripts.get(doc_id, "zh-Hans")
             found = normalise(reading, script)
-            if _squash(row[value_col]) not in (_squash(found), _squash(normalise(html.unescape(reading), script))):  # entities decoded in HTML
+            readings = (_fold(found), _fold(normalise(html.unescape(reading), script)))  # entities are decoded in HTML only
+            if _fold(row[value_col]) not in readings:
                 issues.append(_issue(doc_id, row[id_col], "spans", "error", f"{table} span {start}:{end} reads {found!r}, not {row[value_col]!r}"))
     return issues
 
