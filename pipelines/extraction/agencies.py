@@ -12,13 +12,11 @@ import hashlib
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from pipelines.extraction.rulefiles import rule_data
 from pipelines.extraction.textmap import MappedText
 
-RULES = Path(__file__).parent / "rules" / "agencies.yaml"
 _ITEM_SEPARATORS = re.compile(r"[、，,]")
 _GROUP_SEPARATORS = re.compile(r"[，,]")  # 、 joins items that share a suffix; ， ends such a group
 _SEGMENT_SEPARATORS = re.compile(r"[；;]")

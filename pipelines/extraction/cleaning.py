@@ -11,12 +11,9 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
 
 from pipelines.extraction.rulefiles import rule_data
 from pipelines.extraction.textmap import MappedText
-
-RULES_DIR = Path(__file__).parent / "rules"
 
 _BLOCK_TAGS = (
     "p|div|br|li|ul|ol|h[1-6]|tr|table|section|article|header|footer|blockquote|pre|hr|dd|dt|dl|title|body|html|head"

@@ -18,7 +18,6 @@ from pathlib import Path
 from pipelines.extraction.rulefiles import rule_data
 from pipelines.extraction.textmap import MappedText
 
-RULES = Path(__file__).parent / "rules" / "places.yaml"
 GAZETTEER_SOURCE = "cpca 0.5.5 resources/adcodes.csv (Ministry of Civil Affairs administrative division codes)"
 
 

@@ -15,7 +15,6 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from pathlib import Path
 
 from pipelines.extraction.issues import Severity
 from pipelines.extraction.numbering import Marker, cn_to_int
@@ -23,7 +22,6 @@ from pipelines.extraction.paragraphs import Unit, ends_sentence, looks_like_titl
 from pipelines.extraction.rulefiles import rule_data
 from pipelines.extraction.textmap import MappedText
 
-RULES_DIR = Path(__file__).parent / "rules"
 TITLED_SHARE = 0.6  # share of titled paragraphs above which a list of measures is read as titled
 GROUPED_SHARE = 0.5  # share of titled paragraphs above which an unnumbered text is read as groups
 _DATE = re.compile(

@@ -11,12 +11,10 @@ import re
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import lru_cache
-from pathlib import Path
 
 from pipelines.extraction.rulefiles import rule_data
 from pipelines.extraction.textmap import MappedText
 
-RULES = Path(__file__).parent / "rules" / "targets.yaml"
 _YEAR_CONTEXT = re.compile(r"(?:到|至|力争到|力争|截至)\s*(20\d\d)\s*年(?:底|末|前)?|(20\d\d)\s*年(?:前|底前|以前)")
 _CLAUSE_END = re.compile(r"[，,；;。\n]")
 

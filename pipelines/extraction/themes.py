@@ -13,12 +13,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from pathlib import Path
 
 from pipelines.extraction.rulefiles import rule_data
 from pipelines.extraction.textmap import MappedText
-
-RULES = Path(__file__).parent / "rules" / "themes.yaml"
 
 
 @dataclass(frozen=True)
