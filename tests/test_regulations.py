@@ -71,3 +71,11 @@ def test_unnumbered_markdown_heading_joins_the_level_of_numbered_ones():
     text = "# 某规划\n\n## 前言\n\n本规划是指导文件。\n\n## 第一章　总体要求\n\n### 第一节　目标\n\n到2025年，一体化取得实质进展。\n"
     sections = process_text(text, name="plan.md").frames["sections"]
     assert [(int(r.level), None if pd.isna(r.label) else r.label, r.title) for r in sections.itertuples()] == [(1, None, "前言"), (1, "第一章", "总体要求"), (2, "第一节", "目标")]
+
+
+def test_an_item_between_a_chapter_and_its_first_article_is_the_chapter_intro():
+    """Found by the property tests: the chapter's span must not cover a record of its own."""
+    result = process_text("\n\n\n第一章 推进推进\n（一）推进推进\n# \n第十条 推进")
+    assert not result.quarantined
+    chapter = result.frames["sections"].iloc[0]
+    assert chapter["intro_text"].startswith("（一）推进推进")

@@ -534,8 +534,11 @@ def _build_numbered(
             parts.append((unit.mt.starts[0], Part("preamble", [unit.mt])))
         elif last_item is not None and last_item.marker and last_item.marker.style == ARTICLE and (unit.marker is None or unit.marker.style in inner):
             last_item.units.append(unit)  # a 款 or 项 of the article
+        elif unit.marker and unit.marker.style in inner and stack:
+            stack[-1].pieces.append(unit.mt)  # an item outside any article: part of its section's intro
+            stack[-1].intro.append(unit.mt)
         elif unit.marker and unit.marker.style in inner:
-            parts.append((unit.mt.starts[0], Part("preamble", [unit.mt])))  # an item outside any article
+            parts.append((unit.mt.starts[0], Part("preamble", [unit.mt])))  # an item before any heading
         elif unit.marker and unit.marker.style != item_style:
             level = levels[unit.marker.style]
             while stack and stack[-1].level >= level:
