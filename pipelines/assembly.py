@@ -13,6 +13,7 @@ import traceback
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
+from typing import Any
 
 import pandas as pd
 from pandera.errors import SchemaError, SchemaErrors
@@ -43,7 +44,7 @@ class DocumentResult:
     source_file: str
     source_sha256: str
     frames: dict[str, pd.DataFrame] = field(default_factory=dict)
-    agencies: list[dict] = field(default_factory=list)
+    agencies: list[dict[str, Any]] = field(default_factory=list)
     issues: list[QualityIssue] = field(default_factory=list)
 
     @property
@@ -157,7 +158,7 @@ def table_frame(name: str, results: Iterable[DocumentResult]) -> pd.DataFrame:
 
 
 def agencies_frame(results: Iterable[DocumentResult]) -> pd.DataFrame:
-    rows: dict[str, dict] = {}
+    rows: dict[str, dict[str, Any]] = {}
     for result in publishable(results):
         for agency in result.agencies:
             rows.setdefault(agency["agency_id"], {**agency, "aliases": agency["aliases"] or None})

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -108,7 +109,7 @@ def _cell(value: object) -> str:
     return str(value)
 
 
-def render(columns: list[str], rows: list[tuple], fmt: str) -> str:
+def render(columns: list[str], rows: list[tuple[Any, ...]], fmt: str) -> str:
     import csv
     import io
     import unicodedata
@@ -127,7 +128,9 @@ def render(columns: list[str], rows: list[tuple], fmt: str) -> str:
 
     cells = [[_cell(v).replace("\n", " ") for v in row] for row in rows]
     widths = [max([width(c)] + [width(r[i]) for r in cells]) for i, c in enumerate(columns)]
-    pad = lambda text, w: text + " " * (w - width(text))  # noqa: E731
+    def pad(text: str, w: int) -> str:
+        return text + " " * (w - width(text))
+
     lines = [" | ".join(pad(c, w) for c, w in zip(columns, widths)), "-+-".join("-" * w for w in widths)]
     lines += [" | ".join(pad(c, w) for c, w in zip(row, widths)) for row in cells]
     lines.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")

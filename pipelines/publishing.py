@@ -169,7 +169,8 @@ def _file_facts(path: Path) -> dict[str, Any]:
 
 
 def package_config() -> dict[str, Any]:
-    return yaml.safe_load(PACKAGE_CONFIG.read_text(encoding="utf-8"))
+    config: dict[str, Any] = yaml.safe_load(PACKAGE_CONFIG.read_text(encoding="utf-8"))
+    return config
 
 
 def descriptor(staging: Path, documents: pd.DataFrame, counts: Mapping[str, int]) -> dict[str, Any]:
@@ -215,7 +216,7 @@ def descriptor(staging: Path, documents: pd.DataFrame, counts: Mapping[str, int]
 
 def _parquet_schema(schema: dict[str, Any]) -> dict[str, Any]:
     """Foreign keys of the Parquet copies point at their Parquet siblings."""
-    out = json.loads(json.dumps(schema))
+    out: dict[str, Any] = json.loads(json.dumps(schema))
     for fk in out.get("foreignKeys", []):
         if fk["reference"]["resource"]:
             fk["reference"]["resource"] += "-parquet"

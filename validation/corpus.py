@@ -35,7 +35,7 @@ class Check:
     @property
     def ok(self) -> bool:
         if isinstance(self.expected, list) and len(self.expected) == 2 and all(isinstance(x, int) for x in self.expected):
-            return self.expected[0] <= self.found <= self.expected[1]
+            return bool(self.expected[0] <= self.found <= self.expected[1])
         return bool(self.expected == self.found)
 
 

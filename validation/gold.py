@@ -113,7 +113,7 @@ def _gold_key(row: dict[str, Any], known: set[tuple[str, str]]) -> tuple[str, st
     return max(shorter, key=lambda k: len(k[1])) if shorter else key
 
 
-def _score(table: str, predicted: Counter, gold: Counter, unanchored: int) -> Score:
+def _score(table: str, predicted: Counter[Any], gold: Counter[Any], unanchored: int) -> Score:
     matched = sum((predicted & gold).values())
     return Score(table, matched, sum(predicted.values()), sum(gold.values()), unanchored)
 
@@ -133,7 +133,7 @@ def score_targets(results: tuple[DocumentResult, ...]) -> Score:
     gold = Counter((*_gold_key(r, known), _number(r["value"]), _unit(r.get("unit")), r["comparator"]) for r in gold_rows)
     unanchored = sum(1 for r in gold_rows if _gold_key(r, known) not in known)
     docs = {r["doc_id"] for r in gold_rows}
-    predicted: Counter = Counter()
+    predicted: Counter[Any] = Counter()
     for row in table_frame("targets", results).itertuples():
         if row.doc_id not in docs:
             continue
@@ -188,8 +188,8 @@ def score_themes(results: tuple[DocumentResult, ...]) -> Score:
     themes_of: dict[str, set[str]] = {}
     for row in table_frame("measure_themes", results).itertuples():
         themes_of.setdefault(row.measure_id, set()).add(row.theme_id)
-    gold: Counter = Counter()
-    predicted: Counter = Counter()
+    gold: Counter[Any] = Counter()
+    predicted: Counter[Any] = Counter()
     unanchored = 0
     for r in gold_rows:
         key = (r["doc_id"], _anchor(r["anchor"]))
@@ -221,12 +221,12 @@ def score_places(results: tuple[DocumentResult, ...]) -> Score:
     by_anchor = {v: k for k, v in records.items()}
     codes = _place_codes()
     gold_rows = load_gold("places")
-    mentions: dict[str, Counter] = {}
+    mentions: dict[str, Counter[str]] = {}
     for row in table_frame("place_mentions", results).itertuples():
         if row.field in ("text", "intro_text"):  # the gold labels the record's text, as records.jsonl gave it
             mentions.setdefault(row.object_id, Counter())[row.place_code] += 1
-    gold: Counter = Counter()
-    predicted: Counter = Counter()
+    gold: Counter[Any] = Counter()
+    predicted: Counter[Any] = Counter()
     unanchored = 0
     for r in gold_rows:
         key = (r["doc_id"], _anchor(r["anchor"]))

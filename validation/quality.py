@@ -64,7 +64,7 @@ def check_numbering(sections: pd.DataFrame, measures: pd.DataFrame, clauses: pd.
             row = row._asdict()
             records.append((row["doc_id"], int(row["span_start"]), _style_of(row["label"]), _value(row[parent_col]), int(row["label_number"]), row["label"], row[id_col]))
     records.sort(key=lambda r: (r[0], r[1]))
-    sequences: dict[tuple[str, str | None], list[tuple]] = {}
+    sequences: dict[tuple[str, str | None], list[tuple[Any, ...]]] = {}
     for rec in records:
         sequences.setdefault((rec[0], rec[2]), []).append(rec)
     for (doc_id, _style), seq in sequences.items():
@@ -262,4 +262,4 @@ def document_issues(frames: Mapping[str, pd.DataFrame], doc_id: str, source: str
 def dataset_issues(frames: Mapping[str, pd.DataFrame]) -> DataFrame[QualityIssuesModel]:  # type: ignore[valid-type]  # the model is generated from validation.tables
     """The checks that need every document at once."""
     issues = check_theme_coverage(frames["measures"], frames["measure_themes"])
-    return to_frame(QUALITY_ISSUES, issues)
+    return to_frame(QUALITY_ISSUES, issues)  # type: ignore[no-any-return]  # pandera's DataFrame generic is not a pandas subclass to mypy

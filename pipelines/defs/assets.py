@@ -58,7 +58,9 @@ def extractions(context: dg.AssetExecutionContext, paths: ProjectPaths) -> list[
 
 def _table_asset(name: str) -> dg.AssetsDefinition:
     table = TABLES_BY_NAME[name]
-    build = (lambda ex: table_frame(name, ex)) if name in RECORD_TABLES else (lambda ex: dimension_frame(name, ex))
+
+    def build(results: list[DocumentResult]) -> pd.DataFrame:
+        return table_frame(name, results) if name in RECORD_TABLES else dimension_frame(name, results)
 
     @dg.asset(name=name, group_name=GROUP, description=table.description, kinds={"pandas"})
     def _asset(context: dg.AssetExecutionContext, extractions: list[DocumentResult]) -> pd.DataFrame:
@@ -91,7 +93,7 @@ def quality_issues(context: dg.AssetExecutionContext, extractions: list[Document
     description="The published Frictionless data package (Parquet + CSV + datapackage.json + codebook) and its DuckDB database, staged, validated and swapped in atomically together.",
     ins={name: dg.AssetIn(name) for name in ALL_TABLES},
 )
-def datapackage(context: dg.AssetExecutionContext, paths: ProjectPaths, **tables: pd.DataFrame) -> dg.MaterializeResult:
+def datapackage(context: dg.AssetExecutionContext, paths: ProjectPaths, **tables: pd.DataFrame) -> dg.MaterializeResult[None]:
     summary = publish(tables, paths.out_path)
     context.log.info(f"published {sum(summary.counts.values())} rows in {len(summary.counts)} tables to {summary.out_dir}")
     return dg.MaterializeResult(metadata={"path": str(summary.out_dir), **{f"rows_{k}": v for k, v in summary.counts.items()}})

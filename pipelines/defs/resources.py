@@ -8,7 +8,7 @@ import dagster as dg
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
-class ProjectPaths(dg.ConfigurableResource):
+class ProjectPaths(dg.ConfigurableResource):  # type: ignore[type-arg]  # dagster's own examples subclass it bare
     """Input and output directories; relative paths are taken from the repository root."""
 
     raw_dir: str = "raw"

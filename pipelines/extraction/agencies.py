@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -46,7 +47,9 @@ class AgencyRules:
 @lru_cache(maxsize=1)
 def agency_rules() -> AgencyRules:
     data = rule_data("agencies")
-    by_length = lambda items: tuple(sorted(items, key=len, reverse=True))  # noqa: E731
+    def by_length(items: Iterable[str]) -> tuple[str, ...]:
+        return tuple(sorted(items, key=len, reverse=True))
+
     return AgencyRules(
         role_labels=data["role_labels"],
         role_verbs=data["role_verbs"],

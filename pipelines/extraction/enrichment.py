@@ -16,8 +16,8 @@ from pipelines.extraction.textmap import MappedText
 from pipelines.extraction.themes import ThemeMatch, main_themes, match_themes
 
 
-def _fields_by_object(result: Any, table: str, field: str) -> dict[str, list]:
-    grouped: dict[str, list] = defaultdict(list)
+def _fields_by_object(result: Any, table: str, field: str) -> dict[str, list[MappedText]]:
+    grouped: dict[str, list[MappedText]] = defaultdict(list)
     for tf in result.text_fields:
         if tf.table == table and tf.field == field:
             grouped[tf.object_id].append(tf.mt)

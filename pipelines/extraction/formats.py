@@ -17,6 +17,7 @@ import zipfile
 from collections import Counter
 from dataclasses import dataclass
 from io import BytesIO
+from typing import Any
 from xml.etree import ElementTree
 
 from pipelines.extraction.decoding import DecodedText, DecodeError, decode_bytes
@@ -305,7 +306,7 @@ class _Line:
     page: int
 
 
-def _page_lines(page, page_no: int) -> list[_Line]:
+def _page_lines(page: Any, page_no: int) -> list[_Line]:
     textpage = page.get_textpage()
     height = page.get_height()
     count = textpage.count_chars()

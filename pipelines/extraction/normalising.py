@@ -34,7 +34,7 @@ def _t2s() -> opencc.OpenCC:
 
 
 def to_simplified(text: str) -> str:
-    return _t2s().convert(text)
+    return str(_t2s().convert(text))
 
 
 def detect_script(text: str) -> str:

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from pipelines.extraction.rulefiles import rule_data
 from pipelines.extraction.textmap import MappedText
@@ -44,7 +45,7 @@ def _adcodes_path() -> Path:
 
 
 @lru_cache(maxsize=1)
-def place_rules() -> dict:
+def place_rules() -> dict[str, Any]:
     return rule_data("places")
 
 

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import lru_cache
+from typing import Any
 
 from pipelines.extraction.rulefiles import rule_data
 from pipelines.extraction.textmap import MappedText
@@ -33,7 +34,7 @@ class Target:
 
 
 @lru_cache(maxsize=1)
-def _rules() -> dict:
+def _rules() -> dict[str, Any]:
     data = dict(rule_data("targets"))  # a copy: compiled patterns are added to it
     phrases = sorted(data["comparators"], key=len, reverse=True)
     number = r"(?P<value>\d+(?:\.\d+)?)(?:\s*(?:%|％)?\s*(?:[-—~～至到])\s*(?P<value_max>\d+(?:\.\d+)?))?"
@@ -62,14 +63,14 @@ def _alternatives(words: list[str]) -> str:
     return "(?:" + "|".join(map(re.escape, sorted(words, key=len, reverse=True))) + ")"
 
 
-def unit_grammar(data: dict) -> str:
+def unit_grammar(data: dict[str, Any]) -> str:
     """A unit: a percentage, or [magnitude] base unit [/ [magnitude] base unit], or a magnitude alone (2.1万)."""
     magnitude, base = _alternatives(data["magnitudes"]), _alternatives(data["base_units"])
     simple = f"{magnitude}?{base}"
     return f"{_alternatives(data['percent_units'])}|{simple}(?:\\s*/\\s*{simple})?|{magnitude}(?![\\u4e00-\\u9fff])"
 
 
-def target_kind(clause: str, unit: str | None, target_year: int | None, rules: dict) -> str:
+def target_kind(clause: str, unit: str | None, target_year: int | None, rules: dict[str, Any]) -> str:
     """funding (money the clause commits), parameter (a term or limit a rule sets) or goal."""
     if unit and unit.endswith("元") and any(word in clause for word in rules["funding_words"]):
         return "funding"
@@ -90,7 +91,7 @@ def _clauses(mt: MappedText) -> list[tuple[MappedText, bool]]:
     return [(c, end) for c, end in out if c]
 
 
-def _indicator(before: str, after: str, rules: dict) -> str:
+def _indicator(before: str, after: str, rules: dict[str, Any]) -> str:
     text = before.strip()
     text = re.sub(r"^(?:到|至)?\s*20\d\d\s*年(?:底|末|前)?[，,]?", "", text)
     if "（" in text and "）" not in text[text.rindex("（"):]:
@@ -105,15 +106,15 @@ def _indicator(before: str, after: str, rules: dict) -> str:
     return text or before.strip()
 
 
-def _after_lead_verb(text: str, rules: dict) -> str:
+def _after_lead_verb(text: str, rules: dict[str, Any]) -> str:
     """The noun phrase after the last lead verb ("设立…专项资金" gives 专项资金…); may be empty."""
     matches = list(rules["lead_verbs_re"].finditer(text))
     return text[matches[-1].end() :].strip() if matches else text.strip()
 
 
-def _comparator(phrase_cmp: str, qualifier: str | None, rules: dict) -> str:
+def _comparator(phrase_cmp: str, qualifier: str | None, rules: dict[str, Any]) -> str:
     if qualifier:
-        return rules["qualifiers"][qualifier]
+        return str(rules["qualifiers"][qualifier])
     return phrase_cmp
 
 
