@@ -63,3 +63,7 @@ def test_invisible_characters_are_noise_and_cannot_hide_a_heading():
     noise = result.frames["noise"]
     assert set(noise["reason"]) == {"invisible_character"} and len(noise) == 6
     assert result.frames["documents"].loc[0, "coverage"] == 1.0
+    corrections = result.frames["corrections"]
+    assert list(corrections["rule_id"].unique()) == ["invisible_character"]
+    assert corrections["corrected"].isna().all() and list(corrections["original"]) == ["\u202e", "\u00ad"]  # inside records; the others stand at their edges
+    assert set(corrections["object_id"]) <= set(result.frames["sections"]["section_id"]) | set(result.frames["measures"]["measure_id"])

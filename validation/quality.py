@@ -207,7 +207,8 @@ def check_evidence_spans(frames: Mapping[str, pd.DataFrame], sources: Mapping[st
     issues: list[Issue] = []
     scripts = dict(zip(frames["documents"]["doc_id"], frames["documents"]["script"]))
     noise = _noise_by_doc(frames)
-    fixes = {doc: list(zip(g["span_start"], g["span_end"], g["corrected"])) for doc, g in frames["corrections"].groupby("doc_id")}
+    fixes = {doc: [(s, e, c if isinstance(c, str) else "") for s, e, c in zip(g["span_start"], g["span_end"], g["corrected"])]
+             for doc, g in frames["corrections"].groupby("doc_id")}
     for row in frames["corrections"].itertuples(index=False):
         corrected_source = sources.get(row.doc_id, "")
         if corrected_source[row.span_start : row.span_end] != row.original:

@@ -147,6 +147,7 @@ def extract_document(raw: RawDocument) -> Extraction:
 
     script = detect_script(source)
     _emit_records(result, structure, script, raw.errata)
+    _record_invisible_removals(result, cleaned.noise)
     enrich(result)
     result.noise = [
         {"noise_id": f"{result.doc_id}-n{i:04d}", "doc_id": result.doc_id, "reason": n.reason, "text_original": n.text, "span_start": n.start, "span_end": n.end}
@@ -241,9 +242,27 @@ def _emit_records(result: Extraction, structure: Structure, script: str, errata:
         row = _measure_row(doc_id, seq, measure, section_ids, make_text)
         result.measures.append(row)
         result.clauses.extend(_clause_rows(row, measure, make_text))
+
+
+INVISIBLE = "invisible_character"  # the noise rule whose removals are also listed as corrections
+
+
+def _record_invisible_removals(result: Extraction, noise: list[Any]) -> None:
+    """Invisible characters removed inside a record are also corrections of that record, so a reader of
+    `corrections` sees every change to a record's text; then every correction gets its id."""
+    records = [(r["span_start"], r["span_end"], r[key]) for table, key in (("document_parts", "part_id"), ("sections", "section_id"), ("measures", "measure_id"))
+               for r in getattr(result, table)]
+    for n in noise:
+        if n.reason != INVISIBLE:
+            continue
+        owner = next((object_id for start, end, object_id in records if start <= n.start and n.end <= end), None)
+        if owner is not None:
+            result.corrections.append({"doc_id": result.doc_id, "object_id": owner, "rule_id": INVISIBLE, "original": n.text, "corrected": None,
+                                       "reason": "invisible character (zero-width, bidi control, control character or stray byte-order mark) removed",
+                                       "span_start": n.start, "span_end": n.end})
     result.corrections.sort(key=lambda c: (c["span_start"], c["span_end"], c["object_id"]))
-    for n, correction in enumerate(result.corrections, start=1):
-        correction["correction_id"] = f"{doc_id}-c{n:03d}"
+    for number, correction in enumerate(result.corrections, start=1):
+        correction["correction_id"] = f"{result.doc_id}-c{number:03d}"
 
 
 def _section_kind(node: SectionNode, rules: Any) -> str:
