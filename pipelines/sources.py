@@ -20,7 +20,7 @@ IGNORED_NAMES = {"README.md", ".gitkeep", ".DS_Store"}
 DATA_SUFFIXES = (".yaml", ".yml")  # metadata and errata, not documents
 
 
-DEFAULT_MAX_DOCUMENT_BYTES = 50 * 2**20  # a policy document is rarely above a few MB; see ProjectPaths
+DEFAULT_MAX_DOCUMENT_BYTES = 50 * 2**20  # a policy document is rarely above a few MB; ProjectPaths sets the build's limit
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,8 @@ from pathlib import Path
 
 import dagster as dg
 
+from pipelines.sources import DEFAULT_MAX_DOCUMENT_BYTES
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -13,7 +15,7 @@ class ProjectPaths(dg.ConfigurableResource):  # type: ignore[type-arg]  # dagste
 
     raw_dir: str = "raw"
     out_dir: str = "datapackage"
-    max_document_bytes: int = 50 * 2**20  # larger files are refused with a message, not read
+    max_document_bytes: int = DEFAULT_MAX_DOCUMENT_BYTES  # larger files are refused with a message, not read
 
     def _resolve(self, value: str) -> Path:
         path = Path(value)

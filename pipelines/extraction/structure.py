@@ -280,15 +280,15 @@ def classify_front(units: list[Unit], rules: StructureRules) -> list[tuple[str, 
     return [("title" if key and _squash(u.text) == key else matter_kind(u.text, rules) or "front_matter", u) for u in units]
 
 
-def _lead_kind(unit: Unit, rules: StructureRules, inner_title: str | None) -> str:
+def _lead_kind(text: str, rules: StructureRules, inner_title: str | None) -> str:
     """What a paragraph before the first heading is: a notice's matter, its sign-off, the plan's own title, or preamble."""
-    if kind := matter_kind(unit.text, rules):
+    if kind := matter_kind(text, rules):
         return kind
-    if adoption_facts(unit.text):
+    if adoption_facts(text):
         return "front_matter"
-    if is_date_line(unit.text) or organisation_name(unit.text, rules):
+    if is_date_line(text) or organisation_name(text, rules):
         return "signature"
-    if inner_title and _squash(unit.text) == inner_title:
+    if inner_title and _squash(text) == inner_title:
         return "title"
     return "preamble"
 
@@ -412,8 +412,7 @@ def build_structure(
     transmitted = inner_title(front)
     for _, part in parts:
         if part.kind == "preamble" and len(part.pieces) == 1:
-            unit = Unit(part.pieces[0], None, 0)
-            part.kind = _lead_kind(unit, rules, transmitted)
+            part.kind = _lead_kind(part.pieces[0].text, rules, transmitted)
     for _, part in parts:
         if part.kind == "preamble" and declared_total is None:
             declared_total = declared_count(part.pieces[0].text, rules)
