@@ -16,6 +16,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
 from pandera.errors import SchemaError, SchemaErrors
 
 from pipelines.extraction.corrections import Erratum
@@ -25,7 +26,7 @@ from pipelines.extraction.places import delta_cities, gazetteer
 from pipelines.extraction.themes import themes
 from pipelines.sources import LoadProblem
 from validation.quality import document_issues
-from validation.schemas import to_frame, validate
+from validation.schemas import frame_from_arrow, to_arrow, to_frame, validate
 from validation.tables import TABLES_BY_NAME
 
 # Tables with rows per document, and tables shared across documents.
@@ -43,13 +44,21 @@ class DocumentResult:
     doc_id: str
     source_file: str
     source_sha256: str
-    frames: dict[str, pd.DataFrame] = field(default_factory=dict)
+    arrow: dict[str, pa.Table] = field(default_factory=dict)  # one Arrow table per record table; empty when it failed
     agencies: list[dict[str, Any]] = field(default_factory=list)
     issues: list[QualityIssue] = field(default_factory=list)
+    _frames: dict[str, pd.DataFrame] | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def published(self) -> bool:
-        return bool(self.frames)
+        return bool(self.arrow)
+
+    @property
+    def frames(self) -> dict[str, pd.DataFrame]:
+        """The record tables as typed pandas frames (made on first use: most builds never need them)."""
+        if self._frames is None:
+            self._frames = {name: frame_from_arrow(TABLES_BY_NAME[name], table) for name, table in self.arrow.items()}
+        return self._frames
 
     @property
     def quarantined(self) -> bool:
@@ -86,12 +95,58 @@ def _schema_failure(name: str, exc: SchemaErrors | SchemaError) -> str:
     return f"table {name}: {str(exc).splitlines()[0]}"
 
 
-def _frames_of(extraction: Extraction) -> dict[str, pd.DataFrame]:
-    return {name: to_frame(TABLES_BY_NAME[name], getattr(extraction, name)) for name in RECORD_TABLES}
+def _schema_failure_of(frames: dict[str, pd.DataFrame]) -> str | None:
+    """The first table whose frame breaks its pandera schema, described; None when all pass."""
+    for name, frame in frames.items():
+        if frame.empty:  # to_frame gives an empty frame exactly the table's columns and types
+            continue
+        try:
+            validate(TABLES_BY_NAME[name], frame)
+        except (SchemaErrors, SchemaError) as exc:
+            return _schema_failure(name, exc)
+    return None
 
 
-def process_document(raw: RawDocument) -> DocumentResult:
-    """Extract, validate and check one document; never raises."""
+def validate_results(results: list[DocumentResult]) -> list[DocumentResult]:
+    """Validate the frames of many documents per table at once; quarantine only those that fail.
+
+    When a batch fails, each of its documents is validated alone to find the
+    ones at fault, so the cost of the search is paid only when something is wrong.
+    """
+    published = [r for r in results if r.published]
+    if not published:
+        return results
+    batch = {name: frame_from_arrow(TABLES_BY_NAME[name], pa.concat_tables([r.arrow[name] for r in published])) for name in RECORD_TABLES}
+    if _schema_failure_of(batch) is None:
+        return results
+    out = []
+    for result in results:
+        failure = _schema_failure_of(result.frames) if result.published else None
+        if failure:
+            row = quality_issue(QUARANTINE, "error", f"{result.source_file}: quarantined, its records are left out: {failure}", result.doc_id, result.source_file)
+            result = DocumentResult(result.doc_id, result.source_file, result.source_sha256, issues=[*result.issues, row])
+        out.append(result)
+    return out
+
+
+def _tables_of(extraction: Extraction) -> dict[str, pa.Table]:
+    """Each record table as Arrow, typed and sorted; raises when a value has another type than its column."""
+    return {name: to_arrow(TABLES_BY_NAME[name], getattr(extraction, name)) for name in RECORD_TABLES}
+
+
+def _type_failure(extraction: Extraction) -> str:
+    """Why the records do not fit their tables' types, in pandera's words (pandas coerces what it can)."""
+    frames = {name: to_frame(TABLES_BY_NAME[name], getattr(extraction, name)) for name in RECORD_TABLES}
+    return _schema_failure_of(frames) or "a value does not have its column's type"
+
+
+def process_document(raw: RawDocument, validate_schema: bool = True) -> DocumentResult:
+    """Extract, validate and check one document; never raises.
+
+    validate_schema=False leaves the pandera validation to `validate_results`,
+    which validates many documents' frames at once (pandera's cost is mostly
+    per call, so one call per batch is far cheaper than one per document).
+    """
     if raw.load_error:
         return _quarantine(raw, raw.load_error, [])
     issues: list[QualityIssue] = []
@@ -100,15 +155,15 @@ def process_document(raw: RawDocument) -> DocumentResult:
         issues = list(extraction.quality_issues)
         if not extraction.documents:  # undecodable: the decode error says why
             return DocumentResult(raw.doc_id, raw.path, raw.sha256, issues=issues)
-        frames = _frames_of(extraction)
-        for name, frame in frames.items():
-            if frame.empty:  # to_frame gives an empty frame exactly the table's columns and types
-                continue
-            try:
-                validate(TABLES_BY_NAME[name], frame)
-            except (SchemaErrors, SchemaError) as exc:
-                return _quarantine(raw, _schema_failure(name, exc), issues)
-        found = document_issues(frames, extraction.doc_id, extraction.source_text or "")
+        try:
+            arrow = _tables_of(extraction)
+        except (pa.ArrowException, TypeError, OverflowError):
+            return _quarantine(raw, _type_failure(extraction), issues)
+        result = DocumentResult(raw.doc_id, raw.path, raw.sha256, arrow, list(extraction.agencies))
+        failure = _schema_failure_of(result.frames) if validate_schema else None
+        if failure:
+            return _quarantine(raw, failure, issues)
+        found = document_issues({name: table.to_pylist() for name, table in arrow.items()}, extraction.doc_id, extraction.source_text or "")
         issues += found
         broken = [i for i in found if i["check"] == "spans" and i["severity"] == "error"]
         if broken:
@@ -117,7 +172,8 @@ def process_document(raw: RawDocument) -> DocumentResult:
         where = traceback.extract_tb(exc.__traceback__)[-1]
         cause = f"{type(exc).__name__}: {exc} (in {where.name}, {where.filename.rsplit('/', 1)[-1]}:{where.lineno})"
         return _quarantine(raw, cause, issues)
-    return DocumentResult(raw.doc_id, raw.path, raw.sha256, frames, list(extraction.agencies), issues)
+    result.issues = issues
+    return result
 
 
 # ------------------------------------------------------------- assembly

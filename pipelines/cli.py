@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -18,25 +19,30 @@ def main() -> None:
 @main.command()
 @click.option("--raw-dir", default="raw", show_default=True, help="Directory of raw documents and their .meta.yaml files.")
 @click.option("--out-dir", default="datapackage", show_default=True, help="Where the data package is published.")
-def build(raw_dir: str, out_dir: str) -> None:
+@click.option("--store-dir", default="", help="Where per-document results are kept between builds (default: .<out-dir>.store beside the output).")
+@click.option("--workers", default=1, show_default=True, help="Processes extracting shards side by side.")
+def build(raw_dir: str, out_dir: str, store_dir: str, workers: int) -> None:
     """Materialise the Dagster asset graph in process and publish the package.
 
-    Exits non-zero when a blocking check fails; the previous publication in
-    OUT_DIR is then left untouched.
+    Only documents whose bytes, metadata, errata or extraction code changed
+    since the last build are extracted again. Exits non-zero when a blocking
+    check fails; the previous publication in OUT_DIR is then left untouched.
+    With DAGSTER_HOME set (as `make build` and `make dev` do) the run is
+    recorded in that instance, so the UI shows it.
     """
-    from pipelines.definitions import build_definitions
+    import dagster as dg
+
+    from pipelines.definitions import run_build
 
     raw_path, out_path = Path(raw_dir).resolve(), Path(out_dir).resolve()
     if not raw_path.is_dir():
         raise click.ClickException(f"raw directory not found: {raw_dir}")
     if out_path.exists() and not out_path.is_dir():
         raise click.ClickException(f"{out_dir} is a file, not a directory: choose another --out-dir or remove the file (nothing was changed)")
+    store_path = str(Path(store_dir).resolve()) if store_dir else ""
     click.echo(f"yrdpm build: {raw_path} -> {out_path}", err=True)
-    job = build_definitions(str(raw_path), str(out_path)).resolve_job_def("rebuild_dataset")
-    result = job.execute_in_process(
-        raise_on_error=False,
-        run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
-    )
+    instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
+    result = run_build(str(raw_path), str(out_path), store_path, workers, instance)
     failed_checks = [
         ev for ev in result.get_asset_check_evaluations() if not ev.passed and ev.severity.value == "ERROR"
     ]
@@ -44,29 +50,32 @@ def build(raw_dir: str, out_dir: str) -> None:
     failures = [ev for ev in result.all_events if ev.event_type_value == "STEP_FAILURE"]
     click.echo("", err=True)
     for ev in failed_checks:
-        click.echo(f"BLOCKING CHECK FAILED: {ev.asset_key.to_user_string()}.{ev.check_name}", err=True)
+        problems = ev.metadata.get("problems")
+        detail = f": {str(problems.value)[:300]}" if problems is not None else ""
+        click.echo(f"BLOCKING CHECK FAILED: {ev.asset_key.to_user_string()}.{ev.check_name}{detail}", err=True)
     for failure in failures:
         error = getattr(failure.event_specific_data, "error", None)
         cause = error.cause if error is not None else None
-        click.echo(f"STEP FAILED: {failure.step_key}: {(cause.message if cause else failure.message or '').strip()}", err=True)
+        click.echo(f"STEP FAILED: {failure.step_key}: {(cause.message if cause else error.message if error else failure.message or '').strip()}", err=True)
     for ev in warned_checks:
         click.echo(f"check warning: {ev.asset_key.to_user_string()}.{ev.check_name}", err=True)
 
-    if not result.success:
+    if not result.success or failed_checks:
         click.echo("Build failed: nothing was published; the previous package is unchanged.", err=True)
         sys.exit(1)
-    documents = result.output_for_node("documents")
-    issues = result.output_for_node("quality_issues")
-    severities = issues["severity"].value_counts().to_dict()
+    import pyarrow.parquet as pq
+
+    documents = pq.read_table(out_path / "data" / "documents.parquet", columns=["n_sections", "n_measures"]).to_pydict()
+    severities = pq.read_table(out_path / "data" / "quality_issues.parquet", columns=["severity"]).column("severity").to_pylist()
     click.echo(
         "Published {docs} documents, {sections} sections, {measures} measures; "
         "{errors} errors, {warnings} warnings, {infos} notes in quality_issues -> {out}".format(
-            docs=len(documents),
-            sections=int(documents["n_sections"].sum()),
-            measures=int(documents["n_measures"].sum()),
-            errors=severities.get("error", 0),
-            warnings=severities.get("warning", 0),
-            infos=severities.get("info", 0),
+            docs=len(documents["n_sections"]),
+            sections=sum(documents["n_sections"]),
+            measures=sum(documents["n_measures"]),
+            errors=severities.count("error"),
+            warnings=severities.count("warning"),
+            infos=severities.count("info"),
             out=out_path,
         )
     )

@@ -11,13 +11,12 @@ import csv
 import ctypes
 import fcntl
 import hashlib
-import io
 import json
 import math
 import os
 import shutil
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,14 +27,12 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import yaml
-from pandera.errors import SchemaError, SchemaErrors
 
-from pipelines.query import DUCKDB_NAME, fts_extension_path
-from validation.schemas import foreign_key_violations, to_frame, validate
-from validation.tables import TABLES, TABLES_BY_NAME, Table
+from pipelines.query import DUCKDB_NAME
+from validation.schemas import arrow_schema, to_frame
+from validation.tables import TABLES, Table
 
 PACKAGE_CONFIG = Path(__file__).with_name("package.yaml")
-_ARROW_TYPES = {"string": pa.string(), "integer": pa.int64(), "number": pa.float64(), "boolean": pa.bool_(), "list": pa.list_(pa.string())}
 _FRICTIONLESS_TYPES = {"string": "string", "integer": "integer", "number": "number", "boolean": "boolean", "list": "array"}
 _DUCKDB_TYPES = {"string": "VARCHAR", "integer": "BIGINT", "number": "DOUBLE", "boolean": "BOOLEAN", "list": "VARCHAR[]"}
 
@@ -45,10 +42,6 @@ class PublicationError(RuntimeError):
 
 
 # ------------------------------------------------------------- schemas
-
-
-def arrow_schema(table: Table) -> pa.Schema:
-    return pa.schema([pa.field(f.name, _ARROW_TYPES[f.type], nullable=not f.required) for f in table.fields])
 
 
 def frictionless_schema(table: Table) -> dict[str, Any]:
@@ -99,7 +92,7 @@ def duckdb_ddl(table: Table) -> str:
 # -------------------------------------------------------------- writers
 
 
-def _records(table: Table, frame: pd.DataFrame) -> list[dict[str, Any]]:
+def records(table: Table, frame: pd.DataFrame) -> list[dict[str, Any]]:
     rows = []
     for raw in frame.to_dict(orient="records"):
         row: dict[str, Any] = {}
@@ -137,35 +130,47 @@ def spreadsheet_safe(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
-def write_csv(table: Table, rows: list[dict[str, Any]], path: Path) -> None:
-    buffer = io.StringIO()
-    # RFC 4180 line ends: the csv module then quotes every cell holding \r or \n, so a text with a bare
-    # carriage return cannot split a row for a reader with universal newlines.
-    writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
-    writer.writerow(table.field_names)
-    for row in rows:
-        out = []
-        for f in table.fields:
-            value = row[f.name]
-            if value is None:
-                out.append("")
-            elif f.type == "list":
-                out.append(json.dumps(value, ensure_ascii=False))
-            elif f.type == "number":
-                out.append(repr(value))
-            elif f.type == "boolean":
-                out.append("true" if value else "false")
-            elif isinstance(value, str) and f.enum is None and f.pattern is None:
-                out.append(spreadsheet_safe(value))  # free text; controlled values (ids, comparators) stay exact
-            else:
-                out.append(value)
-        writer.writerow(out)
-    path.write_text(buffer.getvalue(), encoding="utf-8", newline="")
+def _csv_cells(table: Table, row: Mapping[str, Any]) -> list[Any]:
+    out: list[Any] = []
+    for f in table.fields:
+        value = row[f.name]
+        if value is None:
+            out.append("")
+        elif f.type == "list":
+            out.append(json.dumps(list(value), ensure_ascii=False))
+        elif f.type == "number":
+            out.append(repr(float(value)))
+        elif f.type == "boolean":
+            out.append("true" if value else "false")
+        elif isinstance(value, str) and f.enum is None and f.pattern is None:
+            out.append(spreadsheet_safe(value))  # free text; controlled values (ids, comparators) stay exact
+        else:
+            out.append(value)
+    return out
+
+
+def write_csv(table: Table, rows: Iterable[Mapping[str, Any]], path: Path) -> None:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        # RFC 4180 line ends: the csv module then quotes every cell holding \r or \n, so a text with a bare
+        # carriage return cannot split a row for a reader with universal newlines.
+        writer = csv.writer(handle, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+        writer.writerow(table.field_names)
+        for row in rows:
+            writer.writerow(_csv_cells(table, row))
+
+
+def parquet_rows(path: Path, batch_rows: int = 8192) -> Iterator[dict[str, Any]]:
+    """The rows of a Parquet file, a batch at a time."""
+    for batch in pq.ParquetFile(path).iter_batches(batch_size=batch_rows):
+        yield from batch.to_pylist()
 
 
 def _file_facts(path: Path) -> dict[str, Any]:
-    data = path.read_bytes()
-    return {"bytes": len(data), "hash": "sha256:" + hashlib.sha256(data).hexdigest()}
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(2**20), b""):
+            digest.update(block)
+    return {"bytes": path.stat().st_size, "hash": "sha256:" + digest.hexdigest()}
 
 
 def package_config() -> dict[str, Any]:
@@ -173,7 +178,7 @@ def package_config() -> dict[str, Any]:
     return config
 
 
-def descriptor(staging: Path, documents: pd.DataFrame, counts: Mapping[str, int]) -> dict[str, Any]:
+def descriptor(staging: Path, documents: Iterable[Mapping[str, Any]], counts: Mapping[str, int]) -> dict[str, Any]:
     config = package_config()
     resources = []
     for table in TABLES:
@@ -197,7 +202,7 @@ def descriptor(staging: Path, documents: pd.DataFrame, counts: Mapping[str, int]
             resources.append({k: v for k, v in resource.items() if v is not None})
     sources = [
         {"title": f"{row['title']} ({row['source_file']})", "path": row["source_file"], "description": row["source_description"] or ""}
-        for row in _records(TABLES_BY_NAME["documents"], documents)
+        for row in documents
     ]
     return {
         "$schema": "https://datapackage.org/profiles/2.0/datapackage.json",
@@ -266,31 +271,79 @@ class PublicationSummary:
     files: list[str]
 
 
-def validate_package(package_dir: Path) -> list[str]:
-    """Schema (pandera) and Frictionless validation of a written package."""
-    import frictionless
+def validate_package(package_dir: Path, full: bool = False) -> list[str]:
+    """Check a written package: its descriptor, its files' sizes and hashes, and every row by SQL.
+
+    The rows are judged by DuckDB with the checks generated from the table
+    definitions (types, required, vocabularies, patterns, keys, foreign keys),
+    which is as strict as pandera and does not load the tables into memory.
+    full=True also runs Frictionless over every CSV row (slow on a large package).
+    """
+    from validation.sql_checks import check_files
 
     problems: list[str] = []
-    frames: dict[str, pd.DataFrame] = {}
-    for table in TABLES:
-        path = package_dir / "data" / f"{table.name}.parquet"
-        if not path.exists():
-            problems.append(f"{path.name} is missing")
+    path = package_dir / "datapackage.json"
+    try:
+        described = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        return [f"datapackage.json cannot be read: {exc}"]
+    problems += _descriptor_problems(described)
+    for resource in described.get("resources", []):
+        file = package_dir / resource.get("path", "")
+        if not file.is_file():
+            problems.append(f"{resource.get('path')} is missing")
             continue
-        frame = read_parquet_frame(table, path)
-        try:
-            validate(table, frame)
-        except (SchemaErrors, SchemaError) as exc:  # report, do not raise
-            problems.append(f"{table.name}: {exc}")
-        frames[table.name] = frame
-    problems += foreign_key_violations(frames)
-    report = frictionless.validate(str(package_dir / "datapackage.json"))
-    if not report.valid:
-        for task in report.tasks:
-            for error in task.errors[:5]:
-                problems.append(f"frictionless {task.name}: {error.message}")
-        for error in report.errors[:5]:
-            problems.append(f"frictionless: {error.message}")
+        facts = _file_facts(file)
+        for key in ("bytes", "hash"):
+            if key in resource and resource[key] != facts[key]:
+                problems.append(f"{resource['path']}: {key} is {facts[key]}, the descriptor says {resource[key]}")
+    files = {t.name: package_dir / "data" / f"{t.name}.parquet" for t in TABLES}
+    missing = [f.name for f in files.values() if not f.exists()]
+    if missing:
+        return problems + [f"{name} is missing" for name in missing]
+    problems += check_files(files)
+    problems += _csv_row_counts(package_dir)
+    if full:
+        import frictionless
+
+        report = frictionless.validate(str(path))
+        if not report.valid:
+            for task in report.tasks:
+                for error in task.errors[:5]:
+                    problems.append(f"frictionless {task.name}: {error.message}")
+            for error in report.errors[:5]:
+                problems.append(f"frictionless: {error.message}")
+    return problems
+
+
+def _descriptor_problems(described: dict[str, Any]) -> list[str]:
+    """The descriptor against the Data Package profile, without reading any data."""
+    import frictionless
+
+    try:
+        frictionless.Package.from_descriptor(json.loads(json.dumps(described)), basepath=".")
+    except frictionless.FrictionlessException as exc:
+        return [f"datapackage.json: {error.message}" for error in exc.reasons] or [f"datapackage.json: {exc.error.message}"]
+    return []
+
+
+def _csv_row_counts(package_dir: Path) -> list[str]:
+    """Each CSV file holds as many rows as its Parquet sibling (the values are checked on the Parquet)."""
+    problems = []
+    for table in TABLES:
+        csv_path = package_dir / "data" / f"{table.name}.csv"
+        if not csv_path.exists():
+            problems.append(f"{csv_path.name} is missing")
+            continue
+        with csv_path.open(encoding="utf-8", newline="") as handle:
+            reader = csv.reader(handle)
+            header = next(reader, None)
+            rows = sum(1 for _ in reader)
+        expected = pq.ParquetFile(package_dir / "data" / f"{table.name}.parquet").metadata.num_rows
+        if header != table.field_names:
+            problems.append(f"{csv_path.name}: header {header} is not {table.field_names}")
+        if rows != expected:
+            problems.append(f"{csv_path.name}: {rows} rows, the Parquet file has {expected}")
     return problems
 
 
@@ -322,13 +375,15 @@ def _leftovers(out_dir: Path) -> list[Path]:
     return sorted(p for pattern in (f".staging-{out_dir.name}-*", f".old-{out_dir.name}-*") for p in out_dir.parent.glob(pattern) if p.is_dir())
 
 
-def publish(frames: Mapping[str, pd.DataFrame], out_dir: Path) -> PublicationSummary:
+def publish(tables: Mapping[str, Path], out_dir: Path) -> PublicationSummary:
     """Stage, validate and swap in the package with its database; the old one stays on failure.
 
-    The package and its DuckDB database are built together in a staging
-    directory and exchanged with the published one in a single atomic rename,
-    so a reader, a crash or a kill sees the old publication or the new one,
-    never a hole or a half.
+    tables: the assembled Parquet file of every table, already in the
+    published schema and order. They are copied, written out as CSV a batch
+    at a time, described, checked and built into DuckDB in a staging
+    directory, which is exchanged with the published one in a single atomic
+    rename: a reader, a crash or a kill sees the old publication or the new
+    one, never a hole or a half.
     """
     out_dir = out_dir.resolve()
     if out_dir.exists() and not out_dir.is_dir():
@@ -342,21 +397,23 @@ def publish(frames: Mapping[str, pd.DataFrame], out_dir: Path) -> PublicationSum
         try:
             counts = {}
             for table in TABLES:
-                rows = _records(table, frames[table.name])
-                counts[table.name] = len(rows)
-                write_parquet(table, rows, staging / "data" / f"{table.name}.parquet")
-                write_csv(table, rows, staging / "data" / f"{table.name}.csv")
+                parquet = staging / "data" / f"{table.name}.parquet"
+                shutil.copyfile(tables[table.name], parquet)
+                counts[table.name] = pq.ParquetFile(parquet).metadata.num_rows
+                write_csv(table, parquet_rows(parquet), staging / "data" / f"{table.name}.csv")
             config = package_config()
+            documents = parquet_rows(staging / "data" / "documents.parquet")
             (staging / "datapackage.json").write_text(
-                json.dumps(descriptor(staging, frames["documents"], counts), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+                json.dumps(descriptor(staging, documents, counts), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
             )
             (staging / "README.md").write_text(codebook(counts, config) + "\n", encoding="utf-8")
+            (staging / "views.sql").write_text(views_sql(), encoding="utf-8")
             problems = validate_package(staging)
             if problems:
                 raise PublicationError("the staged package is invalid:\n- " + "\n- ".join(problems))
             build_duckdb(staging)
             _fsync_tree(staging)
-            _swap(staging, out_dir)
+            swap_directories(staging, out_dir)
         finally:
             if staging.exists():
                 shutil.rmtree(staging, ignore_errors=True)
@@ -394,8 +451,8 @@ def _exchange(a: Path, b: Path) -> bool:
     return True
 
 
-def _swap(staging: Path, out_dir: Path) -> None:
-    """Put staging in place of out_dir in one step; the old publication is removed afterwards."""
+def swap_directories(staging: Path, out_dir: Path) -> None:
+    """Put staging in place of out_dir in one step; the old directory is removed afterwards."""
     if not out_dir.exists():
         os.replace(staging, out_dir)
         return
@@ -414,68 +471,25 @@ def _swap(staging: Path, out_dir: Path) -> None:
 
 # ---------------------------------------------------------------- duckdb
 
+SQL_DIR = Path(__file__).with_name("sql")
 
-MEASURES_FULL_VIEW = """
-CREATE VIEW measures_full AS
-WITH RECURSIVE section_path(section_id, path) AS (
-  SELECT section_id, coalesce(label, '') || coalesce(title, '') FROM sections WHERE parent_id IS NULL
-  UNION ALL
-  SELECT s.section_id, p.path || ' > ' || coalesce(s.label, '') || coalesce(s.title, '')
-  FROM sections s JOIN section_path p ON s.parent_id = p.section_id
-),
-measure_agencies AS (
-  SELECT r.measure_id, list(a.name ORDER BY r.seq) AS agencies,
-         list(a.name ORDER BY r.seq) FILTER (WHERE r.role = 'lead') AS lead_agencies
-  FROM responsibilities r JOIN agencies a USING (agency_id) GROUP BY r.measure_id
-),
-measure_theme_list AS (
-  SELECT measure_id, list(theme_id ORDER BY theme_id) AS themes FROM measure_themes GROUP BY measure_id
-),
-measure_place_list AS (
-  SELECT object_id AS measure_id, list(DISTINCT p.name ORDER BY p.name) AS places
-  FROM place_mentions pm JOIN places p USING (place_code) GROUP BY object_id
-)
-SELECT
-  m.measure_id, m.doc_id, d.title AS doc_title, d.doc_type, d.issue_date, d.issuers,
-  m.section_id, s.label AS section_label, s.title AS section_title, sp.path AS section_path,
-  m.seq, m.label, m.title, m.text, m.responsibility_text,
-  ma.agencies, ma.lead_agencies, mt.themes, mp.places,
-  m.text_original, m.span_start, m.span_end, d.source_file
-FROM measures m
-JOIN documents d USING (doc_id)
-LEFT JOIN sections s ON s.section_id = m.section_id
-LEFT JOIN section_path sp ON sp.section_id = m.section_id
-LEFT JOIN measure_agencies ma ON ma.measure_id = m.measure_id
-LEFT JOIN measure_theme_list mt ON mt.measure_id = m.measure_id
-LEFT JOIN measure_place_list mp ON mp.measure_id = m.measure_id;
 
-CREATE VIEW targets_full AS
-SELECT t.*, d.title AS doc_title, coalesce(m.text, s.intro_text) AS context_text,
-       coalesce(m.section_id, t.section_id) AS in_section_id
-FROM targets t
-JOIN documents d USING (doc_id)
-LEFT JOIN measures m ON m.measure_id = t.measure_id
-LEFT JOIN sections s ON s.section_id = t.section_id;
-"""
+def sql_script(name: str) -> str:
+    return (SQL_DIR / name).read_text(encoding="utf-8")
 
-# Chinese has no spaces: the search index holds character bigrams (and single
-# characters), and search_measures() turns the query into the same bigrams.
-SEARCH_SQL = """
-CREATE TABLE measure_search AS
-SELECT measure_id,
-       array_to_string(list_transform(range(length(txt)), i -> substr(txt, i + 1, 1))
-         || list_transform(range(greatest(length(txt) - 1, 0)), i -> substr(txt, i + 1, 2)), ' ') AS grams
-FROM (SELECT measure_id, coalesce(title, '') || ' ' || text AS txt FROM measures);
-PRAGMA create_fts_index('measure_search', 'measure_id', 'grams', stemmer = 'none', stopwords = 'none', ignore = '\\s+', strip_accents = 0, lower = 1);
-CREATE MACRO search_measures(q) AS TABLE
-  SELECT m.*, s.score FROM (
-    SELECT measure_id, fts_main_measure_search.match_bm25(measure_id,
-      array_to_string(list_transform(range(greatest(length(q) - 1, 1)), i -> substr(q, i + 1, 2)), ' '), conjunctive := 1) AS score
-    FROM measure_search) s
-  JOIN measures_full m USING (measure_id)
-  WHERE s.score IS NOT NULL
-  ORDER BY s.score DESC, m.measure_id;
-"""
+
+def views_sql() -> str:
+    """datapackage/views.sql: every table as a view of its Parquet file, the views and search, for any DuckDB client.
+
+    Paths are relative to the package folder: run it there (`duckdb -init views.sql`).
+    """
+    lines = [
+        "-- The published tables, views and search_measures() in any DuckDB client, with no extension and no build.",
+        "-- Run it in this folder: `duckdb -init views.sql`, or `.read views.sql` in a session started here.",
+        "-- Generated by `yrdpm build` from validation/tables.py and pipelines/sql/; do not edit.",
+    ]
+    lines += [f"CREATE OR REPLACE VIEW {t.name} AS SELECT * FROM read_parquet('data/{t.name}.parquet');" for t in TABLES]
+    return "\n".join(lines) + "\n\n" + sql_script("views.sql").strip() + "\n\n" + sql_script("search.sql").strip() + "\n"
 
 
 def _execute_script(con: duckdb.DuckDBPyConnection, sql: str) -> None:
@@ -486,7 +500,7 @@ def _execute_script(con: duckdb.DuckDBPyConnection, sql: str) -> None:
 
 
 def build_duckdb(package_dir: Path) -> Path:
-    """A DuckDB database of every table, keys, measures_full and full-text search."""
+    """A DuckDB database of every table with its keys, the views and search_measures()."""
     target = package_dir / DUCKDB_NAME
     tmp = package_dir / f".{DUCKDB_NAME}.{uuid.uuid4().hex[:8]}.tmp"
     con = duckdb.connect(str(tmp))
@@ -496,9 +510,8 @@ def build_duckdb(package_dir: Path) -> Path:
             parquet = (package_dir / "data" / f"{table.name}.parquet").as_posix()
             columns = ", ".join(f'"{name}"' for name in table.field_names)
             con.execute(f"INSERT INTO {table.name} SELECT {columns} FROM read_parquet('{parquet}')")
-        _execute_script(con, MEASURES_FULL_VIEW)
-        con.execute(f"LOAD '{fts_extension_path().as_posix()}'")
-        _execute_script(con, SEARCH_SQL)
+        _execute_script(con, sql_script("views.sql"))
+        _execute_script(con, sql_script("search.sql"))
         con.execute("CHECKPOINT")
     except BaseException:
         con.close()

@@ -28,14 +28,6 @@ class Limits:
     seconds: float = 30.0
 
 
-def fts_extension_path() -> Path:
-    """The full-text-search extension shipped by the duckdb-extension-fts package (no download)."""
-    import duckdb
-    import duckdb_extension_fts
-
-    return Path(duckdb_extension_fts.__file__).parent / "extensions" / f"v{duckdb.__version__}" / "fts.duckdb_extension"
-
-
 def _one_line(exc: Exception) -> str:
     """DuckDB's message without its traceback-like detail, keeping a suggested column name."""
     lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
@@ -59,7 +51,6 @@ def connect(path: Path, limits: Limits = Limits()) -> Any:
         })
     except duckdb.Error as exc:
         raise QueryError(f"{path} cannot be opened as a published database: {_one_line(exc)}") from None
-    con.execute(f"LOAD '{fts_extension_path().as_posix()}'")  # search_measures needs it; loaded before access is locked
     con.execute("SET enable_external_access = false")
     con.execute("SET lock_configuration = true")
     return con

@@ -58,10 +58,14 @@ def seed_tables(seed_results) -> dict[str, pd.DataFrame]:
 @pytest.fixture(scope="session")
 def fresh_build(tmp_path_factory):
     """The real Dagster job run once on raw/ into a temporary package directory."""
-    from pipelines.definitions import build_definitions
+    from pipelines.definitions import run_build
 
     out = tmp_path_factory.mktemp("build") / "datapackage"
-    job = build_definitions(str(RAW), str(out)).resolve_job_def("rebuild_dataset")
-    result = job.execute_in_process(raise_on_error=False)
+    result = run_build(str(RAW), str(out))
     assert result.success
     return out, result
+
+
+def published(out: Path, table: str) -> pd.DataFrame:
+    """A table of a published package, as pandas reads its Parquet file."""
+    return pd.read_parquet(out / "data" / f"{table}.parquet")

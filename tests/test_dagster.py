@@ -4,14 +4,14 @@ import json
 import shutil
 
 import dagster as dg
-from conftest import RAW
+from conftest import RAW, published
 
-from pipelines.definitions import build_definitions, defs
+from pipelines.definitions import defs, run_build
 from pipelines.defs.resources import ProjectPaths
 from pipelines.defs.schedules import raw_files_changed
 from validation.tables import TABLES
 
-EXPECTED_ASSETS = {"extractions", "datapackage"} | {t.name for t in TABLES}
+EXPECTED_ASSETS = {"document_extractions", "datapackage"} | {t.name for t in TABLES}
 
 
 def test_definitions_load_with_assets_checks_job_schedule_and_sensor():
@@ -48,11 +48,10 @@ def test_a_document_with_bad_metadata_is_quarantined_and_the_rest_publishes(tmp_
     meta = sorted(raw.glob("*.meta.yaml"))[0]
     meta.write_text(meta.read_text(encoding="utf-8").replace("doc_type: ", "doc_type: manifesto #"), encoding="utf-8")
     out = tmp_path / "datapackage"
-    job = build_definitions(str(raw), str(out)).resolve_job_def("rebuild_dataset")
-    result = job.execute_in_process(raise_on_error=False)
+    result = run_build(str(raw), str(out))
     assert result.success
-    assert len(result.output_for_node("documents")) == 4
-    issues = result.output_for_node("quality_issues")
+    assert len(published(out, "documents")) == 4
+    issues = published(out, "quality_issues")
     quarantined = issues[issues["check"] == "quarantine"]
     assert len(quarantined) == 1
     assert meta.name in quarantined.iloc[0]["message"] and "doc_type" in quarantined.iloc[0]["message"]
@@ -67,8 +66,7 @@ def test_a_dataset_wide_schema_failure_publishes_nothing(tmp_path, monkeypatch):
     out = tmp_path / "datapackage"
     out.mkdir()
     (out / "previous.txt").write_text("the previous publication")
-    job = build_definitions(str(RAW), str(out)).resolve_job_def("rebuild_dataset")
-    result = job.execute_in_process(raise_on_error=False)
+    result = run_build(str(RAW), str(out))
     assert not result.success
     failed = [e.check_name for e in result.get_asset_check_evaluations() if not e.passed and e.severity == dg.AssetCheckSeverity.ERROR]
     assert "themes_schema" in failed

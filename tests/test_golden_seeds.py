@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from conftest import published
+
 DEMO_ZONE_PLAN = "yrd-demo-zone-action-plan-2023"
 IMPLEMENTATION_PLAN = "yrd-14th-fyp-implementation-plan-2021"
 POLICY_MEASURES = "yrd-demo-zone-policy-measures-2020"
@@ -76,8 +78,8 @@ def test_implementation_plan_sections_gap_and_frameworks(seed_tables, seed_extra
 
 
 def test_implementation_plan_gap_is_reported(fresh_build):
-    _, result = fresh_build
-    issues = result.output_for_node("quality_issues")
+    out, _ = fresh_build
+    issues = published(out, "quality_issues")
     gaps = issues[(issues.doc_id == IMPLEMENTATION_PLAN) & (issues["check"] == "numbering_continuity")]
     assert len(gaps) == 1
     assert "(六)" in gaps.iloc[0].message and "(八)" in gaps.iloc[0].message
@@ -143,8 +145,8 @@ def test_news_report_declared_counts_rejoined_lines_and_notes(seed_tables):
 def test_all_seeds_total_measures_coverage_and_spans(seed_tables, fresh_build):
     assert len(seed_tables["measures"]) == 196
     assert set(seed_tables["documents"].coverage) == {1.0}
-    _, result = fresh_build
-    issues = result.output_for_node("quality_issues")
+    out, _ = fresh_build
+    issues = published(out, "quality_issues")
     assert not (issues["check"] == "spans").any()
     coverage = issues[issues["check"] == "coverage"]
     assert set(coverage.doc_id) == set(seed_tables["documents"].doc_id)

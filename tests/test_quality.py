@@ -48,3 +48,43 @@ def test_document_issues_name_the_declared_count_mismatch():
     declared = frame[frame["check"] == "declared_counts"]
     assert declared.iloc[0]["message"] == "section 一、 declares 3 tasks, 1 found"
     assert set(frame["check"]) == {"declared_counts", "coverage"}
+
+
+def _reading_by_character(source, start, end, noise, corrections=()):
+    """The plain definition of a record's reading, one character at a time."""
+    out, i = [], start
+    fixes = {s: (e, text) for s, e, text in corrections if start <= s and e <= end}
+    skip = {k for ns, ne in noise for k in range(max(ns, start), min(ne, end))}
+    while i < end:
+        if i in fixes:
+            e, text = fixes[i]
+            out.append(text)
+            i = e
+            continue
+        if i not in skip:
+            out.append(source[i])
+        i += 1
+    return "".join(out)
+
+
+def test_reading_by_intervals_equals_the_character_definition():
+    import random
+
+    from validation.quality import _reading
+
+    rng = random.Random(7)
+    for _ in range(3000):
+        source = "".join(rng.choice("长三角一体化发展abc ") for _ in range(rng.randint(1, 40)))
+        n = len(source)
+        noise = sorted({(a, a + rng.randint(1, 6)) for a in (rng.randrange(n) for _ in range(rng.randint(0, 4)))})
+        noise = [(a, min(b, n)) for a, b in noise]
+        fixes, taken = [], set()
+        for _ in range(rng.randint(0, 3)):
+            a = rng.randrange(n)
+            b = min(n, a + rng.randint(1, 4))
+            if not taken & set(range(a, b)):  # errata never overlap one another
+                taken |= set(range(a, b))
+                fixes.append((a, b, rng.choice(["", "X", "修正"])))
+        start = rng.randrange(n)
+        end = rng.randint(start + 1, n)
+        assert _reading(source, start, end, noise, fixes) == _reading_by_character(source, start, end, noise, fixes), (source, start, end, noise, fixes)

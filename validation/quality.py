@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import html
 import re
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, TypeAlias
 
 import pandas as pd
 import pandera.pandas as pa
@@ -35,6 +36,21 @@ def _issue(doc_id: str | None, object_id: str | None, check: str, severity: Seve
     return quality_issue(check, severity, message, doc_id, object_id)
 
 
+Rows: TypeAlias = Sequence[Mapping[str, Any]]
+Table: TypeAlias = pd.DataFrame | Rows  # the checks take a table as a frame or as its records
+
+
+def _rows(table: Table) -> Rows:
+    """The rows as mappings of plain values; records pass through, frames are read column by column
+    (far cheaper than itertuples on small Arrow-backed frames)."""
+    if not isinstance(table, pd.DataFrame):
+        return table
+    columns = list(table.columns)
+    if not len(table):
+        return []
+    return [{k: _value(v) for k, v in zip(columns, values)} for values in zip(*(table[c].tolist() for c in columns))]
+
+
 def _value(value: Any) -> Any:
     """A cell as a plain Python value: pandas' missing values become None."""
     return None if value is None or value is pd.NA or (isinstance(value, float) and value != value) else value
@@ -48,7 +64,7 @@ def _style_of(label: str) -> str | None:
     return marker.style if marker else None
 
 
-def check_numbering(sections: pd.DataFrame, measures: pd.DataFrame, clauses: pd.DataFrame | None = None) -> list[Issue]:
+def check_numbering(sections: Table, measures: Table, clauses: Table | None = None) -> list[Issue]:
     """Gaps, duplicates and unexpected restarts in each numbering sequence.
 
     A sequence is one numbering style in one document. It either restarts at
@@ -60,8 +76,9 @@ def check_numbering(sections: pd.DataFrame, measures: pd.DataFrame, clauses: pd.
     if clauses is not None:
         numbered.append((clauses, "clause_id", "measure_id"))
     for frame, id_col, parent_col in numbered:
-        for row in frame.dropna(subset=["label_number"]).itertuples(index=False):
-            row = row._asdict()
+        for row in _rows(frame):
+            if _value(row["label_number"]) is None:
+                continue
             records.append((row["doc_id"], int(row["span_start"]), _style_of(row["label"]), _value(row[parent_col]), int(row["label_number"]), row["label"], row[id_col]))
     records.sort(key=lambda r: (r[0], r[1]))
     sequences: dict[tuple[str, str | None], list[tuple[Any, ...]]] = {}
@@ -89,45 +106,50 @@ def check_numbering(sections: pd.DataFrame, measures: pd.DataFrame, clauses: pd.
 # ------------------------------------------------------- declared counts
 
 
-def check_declared_counts(documents: pd.DataFrame, sections: pd.DataFrame, measures: pd.DataFrame) -> list[Issue]:
+def check_declared_counts(documents: Table, sections: Table, measures: Table) -> list[Issue]:
     """Counts a document states (共有20项重点任务) against what was found."""
     issues: list[Issue] = []
-    doc_types = dict(zip(documents["doc_id"], documents["doc_type"]))
-    per_section = measures["section_id"].value_counts().to_dict()
-    for row in sections.dropna(subset=["declared_count"]).itertuples(index=False):
-        declared, found = int(row.declared_count), int(per_section.get(row.section_id, 0))
+    documents, sections = _rows(documents), _rows(sections)
+    doc_types = {d["doc_id"]: d["doc_type"] for d in documents}
+    per_section = Counter(m["section_id"] for m in _rows(measures))
+    for row in sections:
+        if _value(row["declared_count"]) is None:
+            continue
+        declared, found = int(row["declared_count"]), int(per_section.get(row["section_id"], 0))
         if declared != found:
-            excerpt = doc_types.get(row.doc_id) in EXCERPT_TYPES
+            excerpt = doc_types.get(row["doc_id"]) in EXCERPT_TYPES
             issues.append(_issue(
-                row.doc_id, row.section_id, "declared_counts", "info" if excerpt else "warning",
-                f"section {row.label or row.title} declares {declared} tasks, {found} found"
+                row["doc_id"], row["section_id"], "declared_counts", "info" if excerpt else "warning",
+                f"section {_value(row['label']) or row['title']} declares {declared} tasks, {found} found"
                 + (" (the document is an excerpt)" if excerpt else ""),
             ))
-    for row in documents.dropna(subset=["declared_count"]).itertuples(index=False):
-        declared = int(row.declared_count)
-        section_sum = sections.loc[sections["doc_id"] == row.doc_id, "declared_count"].dropna()
-        if len(section_sum):
-            total = int(section_sum.sum())
+    for row in documents:
+        if _value(row["declared_count"]) is None:
+            continue
+        declared = int(row["declared_count"])
+        section_counts = [int(s["declared_count"]) for s in sections if s["doc_id"] == row["doc_id"] and _value(s["declared_count"]) is not None]
+        if section_counts:
+            total = sum(section_counts)
             severity: Severity = "info" if total == declared else "warning"
             verdict = "match" if total == declared else "do not match"
-            issues.append(_issue(row.doc_id, row.doc_id, "declared_counts", severity,
+            issues.append(_issue(row["doc_id"], row["doc_id"], "declared_counts", severity,
                                  f"document declares {declared} tasks; its sections declare {total} in all: they {verdict}"))
-        if int(row.n_measures) != declared:
-            excerpt = row.doc_type in EXCERPT_TYPES
-            issues.append(_issue(row.doc_id, row.doc_id, "declared_counts", "info" if excerpt else "warning",
-                                 f"document declares {declared} tasks, {int(row.n_measures)} measures found"))
+        if int(row["n_measures"]) != declared:
+            excerpt = row["doc_type"] in EXCERPT_TYPES
+            issues.append(_issue(row["doc_id"], row["doc_id"], "declared_counts", "info" if excerpt else "warning",
+                                 f"document declares {declared} tasks, {int(row['n_measures'])} measures found"))
     return issues
 
 
 # ------------------------------------------------------------- coverage
 
 
-def check_coverage(documents: pd.DataFrame) -> list[Issue]:
+def check_coverage(documents: Table) -> list[Issue]:
     issues = []
-    for row in documents.itertuples(index=False):
-        coverage = float(row.coverage)
+    for row in _rows(documents):
+        coverage = float(row["coverage"])
         severity: Severity = "info" if coverage >= COVERAGE_GOAL else "warning"
-        issues.append(_issue(row.doc_id, row.doc_id, "coverage", severity,
+        issues.append(_issue(row["doc_id"], row["doc_id"], "coverage", severity,
                              f"{coverage:.2%} of the non-noise source characters are in some record"))
     return issues
 
@@ -149,37 +171,50 @@ def _fold(text: str) -> str:
 
 
 def _reading(source: str, start: int, end: int, noise: list[tuple[int, int]], corrections: Sequence[tuple[int, int, str]] = ()) -> str:
-    """The source slice without its noise, with errata applied when given (as the text columns read it)."""
+    """The source slice without its noise, with errata applied when given (as the text columns read it).
+
+    Works by intervals, not characters: a correction's text replaces its whole
+    span (noise inside it included); noise is left out of the rest.
+    """
+    gaps = [(max(ns, start), min(ne, end)) for ns, ne in noise if ns < end and ne > start]
+    fixes = sorted((s, e, text) for s, e, text in corrections if start <= s and e <= end)
+    if not gaps and not fixes:
+        return source[start:end]
+
+    def without_noise(a: int, b: int) -> str:
+        pieces, i = [], a
+        for ns, ne in sorted(gaps):
+            if ne <= i or ns >= b:
+                continue
+            pieces.append(source[i:max(ns, i)])
+            i = max(i, min(ne, b))
+        pieces.append(source[i:b])
+        return "".join(pieces)
+
     out, i = [], start
-    fixes = {s: (e, text) for s, e, text in corrections if start <= s and e <= end}
-    skip: set[int] = set()
-    for ns, ne in noise:
-        skip.update(range(max(ns, start), min(ne, end)))
-    while i < end:
-        if i in fixes:
-            e, text = fixes[i]
-            out.append(text)
+    for s, e, text in fixes:
+        if s >= i:  # a correction inside an earlier one is not reached
+            out += [without_noise(i, s), text]
             i = e
-            continue
-        if i not in skip:
-            out.append(source[i])
-        i += 1
+    out.append(without_noise(i, end))
     return "".join(out)
 
 
-def _noise_by_doc(frames: Mapping[str, pd.DataFrame]) -> dict[str, list[tuple[int, int]]]:
-    return {doc: list(zip(g["span_start"], g["span_end"])) for doc, g in frames["noise"].groupby("doc_id")}
+def _noise_by_doc(tables: Mapping[str, Table]) -> dict[str, list[tuple[int, int]]]:
+    noise: dict[str, list[tuple[int, int]]] = {}
+    for row in _rows(tables["noise"]):
+        noise.setdefault(row["doc_id"], []).append((int(row["span_start"]), int(row["span_end"])))
+    return noise
 
 
-def check_spans(frames: Mapping[str, pd.DataFrame], sources: Mapping[str, str]) -> list[Issue]:
+def check_spans(frames: Mapping[str, Table], sources: Mapping[str, str]) -> list[Issue]:
     """Each record's source slice, less noise and whitespace, is its text_original."""
     issues: list[Issue] = []
     noise = _noise_by_doc(frames)
     for table, id_col in (("document_parts", "part_id"), ("sections", "section_id"), ("measures", "measure_id"), ("clauses", "clause_id")):
         if table not in frames:
             continue
-        for row in frames[table].itertuples(index=False):
-            row = row._asdict()
+        for row in _rows(frames[table]):
             source = sources.get(row["doc_id"])
             object_id = row[id_col]
             start, end = int(row["span_start"]), int(row["span_end"])
@@ -202,21 +237,23 @@ EVIDENCE = (
 )
 
 
-def check_evidence_spans(frames: Mapping[str, pd.DataFrame], sources: Mapping[str, str]) -> list[Issue]:
+def check_evidence_spans(frames: Mapping[str, Table], sources: Mapping[str, str]) -> list[Issue]:
     """Each enrichment value is what its source span says, once corrected and normalised."""
     issues: list[Issue] = []
-    scripts = dict(zip(frames["documents"]["doc_id"], frames["documents"]["script"]))
+    scripts = {d["doc_id"]: d["script"] for d in _rows(frames["documents"])}
     noise = _noise_by_doc(frames)
-    fixes = {doc: [(s, e, c if isinstance(c, str) else "") for s, e, c in zip(g["span_start"], g["span_end"], g["corrected"])]
-             for doc, g in frames["corrections"].groupby("doc_id")}
-    for row in frames["corrections"].itertuples(index=False):
-        corrected_source = sources.get(row.doc_id, "")
-        if corrected_source[row.span_start : row.span_end] != row.original:
-            issues.append(_issue(row.doc_id, row.correction_id, "spans", "error", f"correction span {row.span_start}:{row.span_end} does not hold {row.original}"))
-    measures_doc = dict(zip(frames["measures"]["measure_id"], frames["measures"]["doc_id"]))
+    corrections = _rows(frames["corrections"])
+    fixes: dict[str, list[tuple[int, int, str]]] = {}
+    for fix in corrections:
+        corrected = _value(fix["corrected"])
+        fixes.setdefault(fix["doc_id"], []).append((int(fix["span_start"]), int(fix["span_end"]), corrected if isinstance(corrected, str) else ""))
+    for fix in corrections:
+        corrected_source = sources.get(fix["doc_id"], "")
+        if corrected_source[fix["span_start"] : fix["span_end"]] != fix["original"]:
+            issues.append(_issue(fix["doc_id"], fix["correction_id"], "spans", "error", f"correction span {fix['span_start']}:{fix['span_end']} does not hold {fix['original']}"))
+    measures_doc = {m["measure_id"]: m["doc_id"] for m in _rows(frames["measures"])}
     for table, id_col, value_col in EVIDENCE:
-        for row in frames[table].itertuples(index=False):
-            row = row._asdict()
+        for row in _rows(frames[table]):
             doc_id: str = row.get("doc_id") or measures_doc.get(row["measure_id"]) or ""
             source = sources.get(doc_id)
             start, end = int(row["span_start"]), int(row["span_end"])
@@ -235,7 +272,13 @@ def check_evidence_spans(frames: Mapping[str, pd.DataFrame], sources: Mapping[st
 def check_theme_coverage(measures: pd.DataFrame, measure_themes: pd.DataFrame) -> list[Issue]:
     if measures.empty:
         return []
-    share = measures["measure_id"].isin(set(measure_themes["measure_id"])).mean()
+    return theme_coverage_issues(float(measures["measure_id"].isin(set(measure_themes["measure_id"])).mean()))
+
+
+def theme_coverage_issues(share: float | None) -> list[Issue]:
+    """The theme coverage finding, from the share of measures with a theme (None: no measures)."""
+    if share is None:
+        return []
     severity: Severity = "info" if share >= THEME_COVERAGE_GOAL else "warning"
     return [_issue(None, None, "theme_coverage", severity, f"{share:.1%} of measures have at least one theme (goal {THEME_COVERAGE_GOAL:.0%})")]
 
@@ -247,7 +290,7 @@ DOCUMENT_CHECKS = ("numbering_continuity", "declared_counts", "coverage", "spans
 DATASET_CHECKS = ("theme_coverage",)
 
 
-def document_issues(frames: Mapping[str, pd.DataFrame], doc_id: str, source: str) -> list[Issue]:
+def document_issues(frames: Mapping[str, Table], doc_id: str, source: str) -> list[Issue]:
     """The domain checks of one document's record tables."""
     sources = {doc_id: source}
     checks: dict[str, Callable[[], list[Issue]]] = {

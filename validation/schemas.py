@@ -12,6 +12,7 @@ from typing import Any
 
 import pandas as pd
 import pandera.pandas as pa
+import pyarrow
 from pandera.typing import Series
 
 from validation.tables import TABLES, Field, Table
@@ -99,6 +100,45 @@ NoiseModel = MODELS["noise"]
 QualityIssuesModel = MODELS["quality_issues"]
 
 
+_ARROW_TYPES = {"string": pyarrow.string(), "integer": pyarrow.int64(), "number": pyarrow.float64(), "boolean": pyarrow.bool_(), "list": pyarrow.list_(pyarrow.string())}
+_PANDAS_FROM_ARROW = {pyarrow.string(): pd.StringDtype("pyarrow"), pyarrow.int64(): pd.Int64Dtype(), pyarrow.float64(): pd.Float64Dtype(), pyarrow.bool_(): pd.BooleanDtype()}
+
+
+def arrow_schema(table: Table) -> pyarrow.Schema:
+    return pyarrow.schema([pyarrow.field(f.name, _ARROW_TYPES[f.type], nullable=not f.required) for f in table.fields])
+
+
+def _check_keys(table: Table, records: list[Mapping[str, Any]]) -> None:
+    known = set(table.field_names)
+    unknown = sorted({key for record in records for key in record} - known)
+    if unknown:
+        raise ValueError(f"table {table.name} has no column(s) {unknown}: a row key that no table defines")
+
+
+def to_arrow(table: Table, records: Iterable[Mapping[str, Any]]) -> pyarrow.Table:
+    """The records as an Arrow table of exactly the table's columns and types, sorted like to_frame.
+
+    Raises (pyarrow.ArrowException, ValueError) for a value of the wrong type; nulls in
+    required columns are left for the schema checks to report.
+    """
+    records = list(records)
+    _check_keys(table, records)
+    schema = pyarrow.schema([f.with_nullable(True) for f in arrow_schema(table)])
+    arrow = pyarrow.Table.from_pylist(records, schema=schema)
+    if table.sort_by and arrow.num_rows > 1:
+        arrow = arrow.sort_by([(c, "ascending", "at_start") for c in table.sort_by])
+    return arrow
+
+
+def frame_from_arrow(table: Table, arrow: pyarrow.Table) -> pd.DataFrame:
+    """The frame to_frame gives, from an Arrow table of the table's columns."""
+    frame = arrow.to_pandas(types_mapper=_PANDAS_FROM_ARROW.get)
+    for f in table.fields:
+        if f.type == "list":  # pandera's list check and the writers expect Python lists
+            frame[f.name] = pd.Series(arrow.column(f.name).to_pylist(), dtype=object)
+    return frame
+
+
 def to_frame(table: Table, records: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
     """Build a frame with exactly the table's columns, typed and sorted.
 
@@ -106,10 +146,11 @@ def to_frame(table: Table, records: Iterable[Mapping[str, Any]]) -> pd.DataFrame
     dropped value or a null column.
     """
     records = list(records)
-    known = set(table.field_names)
-    unknown = sorted({key for record in records for key in record} - known)
-    if unknown:
-        raise ValueError(f"table {table.name} has no column(s) {unknown}: a row key that no table defines")
+    try:
+        return frame_from_arrow(table, to_arrow(table, records))
+    except (pyarrow.ArrowException, TypeError, OverflowError):
+        pass  # a value of another type: pandas coerces what it can and the schema reports the rest
+    _check_keys(table, records)
     rows = [{name: record.get(name) for name in table.field_names} for record in records]
     frame = pd.DataFrame(rows, columns=table.field_names)
     for f in table.fields:

@@ -1,102 +1,111 @@
-"""The asset graph: raw files -> extractions -> tables -> package -> DuckDB.
+"""The asset graph: raw documents -> document_extractions (per shard) -> tables -> datapackage.
 
 Assets only load, call the pure library functions and save; the work is in
-pipelines.extraction, pipelines.assembly, validation and pipelines.publishing.
+pipelines.store (per-document extraction with its cache), pipelines.combining
+(assembly by DuckDB) and pipelines.publishing. Nothing large passes between
+steps: each step reads and writes Parquet files in the store, so a step can
+run in another process or on another machine that sees the same store.
 """
 
-import dagster as dg
-import pandas as pd
 
-from pipelines.assembly import (
-    DIMENSION_TABLES,
-    RECORD_TABLES,
-    DocumentResult,
-    dimension_frame,
-    document_level_issues,
-    problem_result,
-    process_document,
-    table_frame,
-    unused_errata,
-)
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import dagster as dg
+
+from pipelines.combining import assemble
 from pipelines.defs.resources import ProjectPaths
 from pipelines.publishing import publish
 from pipelines.sources import load_errata, load_raw_documents
-from validation.quality import dataset_issues
-from validation.schemas import to_frame
-from validation.tables import QUALITY_ISSUES, TABLES_BY_NAME
+from pipelines.store import ShardStore, ShardSummary, build_shards, code_fingerprint, document_key, group_by_shard, shard_keys
+from validation.tables import TABLES
 
 GROUP = "yrdpm"
-DATA_TABLES = RECORD_TABLES + DIMENSION_TABLES
-ALL_TABLES = DATA_TABLES + ("quality_issues",)
+SHARDS = dg.StaticPartitionsDefinition(shard_keys())
+TABLE_NAMES = [t.name for t in TABLES]
 
 
-@dg.asset(group_name=GROUP, description="Every raw document in raw/ processed on its own: extracted, validated against the table schemas and checked; a document that fails is quarantined.")
-def extractions(context: dg.AssetExecutionContext, paths: ProjectPaths) -> list[DocumentResult]:
-    raw_documents, problems = load_raw_documents(paths.raw_path, paths.max_document_bytes)
-    results = [problem_result(problem) for problem in problems]
-    for raw in raw_documents:
-        result = process_document(raw)
-        results.append(result)
-        if result.quarantined:
-            context.log.warning(next(i["message"] for i in result.issues if i["check"] == "quarantine"))
-        elif result.published:
-            counts = {name: len(result.frames[name]) for name in ("sections", "measures", "targets")}
-            context.log.info(f"{raw.path}: {counts['sections']} sections, {counts['measures']} measures, {counts['targets']} targets")
-    for problem in problems:
-        context.log.warning(f"{problem.path}: {problem.message}")
-    stale = unused_errata(load_errata(paths.raw_path)[0], results)
-    if stale is not None:
-        results.append(stale)
-    context.add_output_metadata({
-        "files": len(results),
-        "published": sum(r.published for r in results),
-        "quarantined": dg.MetadataValue.json([r.source_file for r in results if r.quarantined]),
-        "unreadable": dg.MetadataValue.json([r.source_file for r in results if not r.published and not r.quarantined]),
+def _build_one(store_root: str, shard: str, raw_dir: str, max_bytes: int) -> ShardSummary:
+    """One shard, in whatever process runs it (the documents are loaded there, not pickled across)."""
+    raws, _ = load_raw_documents(Path(raw_dir), max_bytes)
+    return build_shards(ShardStore(Path(store_root)), {shard: group_by_shard(raws)[shard]}, code_fingerprint())[0]
+
+
+@dg.asset(
+    group_name=GROUP,
+    partitions_def=SHARDS,
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    code_version=code_fingerprint(),
+    kinds={"parquet"},
+    description=(
+        "Each raw document extracted, validated and checked on its own, stored per shard of documents. "
+        "A document whose bytes, metadata, errata and extraction code are unchanged is not extracted again; "
+        "a document that fails is quarantined and the others go on."
+    ),
+)
+def document_extractions(context: dg.AssetExecutionContext, paths: ProjectPaths) -> dg.MaterializeResult[None]:
+    store = ShardStore(paths.store_path)
+    shards = list(context.partition_keys)
+    if paths.workers > 1 and len(shards) > 1:
+        with ProcessPoolExecutor(max_workers=paths.workers) as pool:
+            summaries = list(pool.map(_build_one, *zip(*[(str(store.root), s, str(paths.raw_path), paths.max_document_bytes) for s in shards])))
+    else:
+        raws, _ = load_raw_documents(paths.raw_path, paths.max_document_bytes)
+        groups = group_by_shard(raws)
+        summaries = build_shards(store, {shard: groups[shard] for shard in shards}, code_fingerprint())
+    for summary in summaries:
+        if summary.changed:
+            context.log.info(f"shard {summary.shard}: {summary.documents} documents, {summary.extracted} extracted, {summary.reused} reused")
+        for source_file in summary.quarantined:
+            context.log.warning(f"{source_file}: quarantined (see quality_issues)")
+    return dg.MaterializeResult(metadata={
+        "documents": sum(s.documents for s in summaries),
+        "extracted": sum(s.extracted for s in summaries),
+        "reused": sum(s.reused for s in summaries),
+        "quarantined": dg.MetadataValue.json(sorted(f for s in summaries for f in s.quarantined)),
     })
-    return results
 
 
-def _table_asset(name: str) -> dg.AssetsDefinition:
-    table = TABLES_BY_NAME[name]
-
-    def build(results: list[DocumentResult]) -> pd.DataFrame:
-        return table_frame(name, results) if name in RECORD_TABLES else dimension_frame(name, results)
-
-    @dg.asset(name=name, group_name=GROUP, description=table.description, kinds={"pandas"})
-    def _asset(context: dg.AssetExecutionContext, extractions: list[DocumentResult]) -> pd.DataFrame:
-        frame = build(extractions)
-        context.add_output_metadata({"dagster/row_count": len(frame)})
-        return frame
-
-    return _asset
+def stale_shards(paths: ProjectPaths) -> dict[str, set[str]]:
+    """Shards whose stored documents are not the raw folder's current ones, with their current keys."""
+    raws, _ = load_raw_documents(paths.raw_path, paths.max_document_bytes)
+    store = ShardStore(paths.store_path)
+    fingerprint = code_fingerprint()
+    stale = {}
+    for shard, group in group_by_shard(raws).items():
+        keys = {document_key(raw, fingerprint) for raw in group}
+        if set(store.manifest(shard) or {}) != keys:
+            stale[shard] = keys
+    return stale
 
 
-table_assets = [_table_asset(name) for name in DATA_TABLES]
-
-
-@dg.asset(
+@dg.multi_asset(
     group_name=GROUP,
-    description=QUALITY_ISSUES.description,
-    kinds={"pandas"},
-    ins={"extractions": dg.AssetIn("extractions"), **{name: dg.AssetIn(name) for name in DATA_TABLES}},
+    specs=[dg.AssetSpec(t.name, description=t.description, deps=[document_extractions], kinds={"parquet"}) for t in TABLES],
+    description="Every published table assembled from the stored shards by DuckDB, a batch at a time.",
 )
-def quality_issues(context: dg.AssetExecutionContext, extractions: list[DocumentResult], **tables: pd.DataFrame) -> pd.DataFrame:
-    found = dataset_issues(tables)
-    frame = to_frame(QUALITY_ISSUES, document_level_issues(extractions) + found.to_dict(orient="records"))
-    counts = frame["severity"].value_counts().to_dict()
-    context.add_output_metadata({"dagster/row_count": len(frame), **{f"{k}s": int(v) for k, v in counts.items()}})
-    return frame
+def tables(context: dg.AssetExecutionContext, paths: ProjectPaths) -> Iterator[dg.MaterializeResult[None]]:
+    stale = stale_shards(paths)
+    if stale:  # fail closed: never publish a mix of old and new extractions
+        raise dg.Failure(f"shard(s) {', '.join(sorted(stale))} of document_extractions are out of date with raw/: materialize them first (yrdpm build does)")
+    _, problems = load_raw_documents(paths.raw_path, paths.max_document_bytes)
+    errata, _ = load_errata(paths.raw_path)
+    assembly = assemble(ShardStore(paths.store_path), problems, errata)
+    for name, count in assembly.counts.items():
+        yield dg.MaterializeResult(asset_key=name, metadata={"dagster/row_count": count, "path": str(assembly.path(name))})
 
 
 @dg.asset(
     group_name=GROUP,
+    deps=TABLE_NAMES,
     description="The published Frictionless data package (Parquet + CSV + datapackage.json + codebook) and its DuckDB database, staged, validated and swapped in atomically together.",
-    ins={name: dg.AssetIn(name) for name in ALL_TABLES},
 )
-def datapackage(context: dg.AssetExecutionContext, paths: ProjectPaths, **tables: pd.DataFrame) -> dg.MaterializeResult[None]:
-    summary = publish(tables, paths.out_path)
+def datapackage(context: dg.AssetExecutionContext, paths: ProjectPaths) -> dg.MaterializeResult[None]:
+    folder = paths.store_path / "tables"
+    summary = publish({name: folder / f"{name}.parquet" for name in TABLE_NAMES}, paths.out_path)
     context.log.info(f"published {sum(summary.counts.values())} rows in {len(summary.counts)} tables to {summary.out_dir}")
     return dg.MaterializeResult(metadata={"path": str(summary.out_dir), **{f"rows_{k}": v for k, v in summary.counts.items()}})
 
 
-ALL_ASSETS = [extractions, *table_assets, quality_issues, datapackage]
+ALL_ASSETS = [document_extractions, tables, datapackage]

@@ -1,86 +1,67 @@
-"""Asset checks: blocking schema checks per table, and the domain checks.
+"""Asset checks over the assembled tables, run as SQL by DuckDB.
 
-A failing blocking check stops the run before `datapackage`, so an invalid
-table is never published. Domain checks warn and are reported from
-quality_issues, where their findings are kept.
+The schema checks (one per table) and the foreign keys are blocking: a
+failure stops the run before `datapackage`, so an invalid table is never
+published. The domain checks warn; their findings are rows of quality_issues.
 """
 
 
-import inspect
+from collections.abc import Iterator
 
 import dagster as dg
-import pandas as pd
-from pandera.errors import SchemaErrors
+import duckdb
 
+from pipelines.defs.resources import ProjectPaths
 from pipelines.extraction.issues import QUARANTINE
 from validation.quality import DATASET_CHECKS, DOCUMENT_CHECKS
-from validation.schemas import foreign_key_violations, validate
-from validation.tables import TABLES, TABLES_BY_NAME
+from validation.sql_checks import check_foreign_keys, check_tables, connect_parquet
+from validation.tables import TABLES
+
+DOMAIN_CHECKS = (QUARANTINE, *DOCUMENT_CHECKS, *DATASET_CHECKS)
 
 
-def _schema_check(name: str) -> dg.AssetChecksDefinition:
-    table = TABLES_BY_NAME[name]
-
-    @dg.asset_check(asset=name, name=f"{name}_schema", blocking=True, description=f"Pandera schema of {name} (types, keys, vocabularies).")
-    def _check(frame: pd.DataFrame) -> dg.AssetCheckResult:
-        try:
-            validate(table, frame)
-        except SchemaErrors as exc:
-            failures = exc.failure_cases
-            return dg.AssetCheckResult(
-                passed=False,
-                metadata={
-                    "failures": len(failures),
-                    "sample": dg.MetadataValue.md(failures.head(20).to_markdown() if hasattr(failures, "to_markdown") else str(failures.head(20))),
-                },
-            )
-        return dg.AssetCheckResult(passed=True, metadata={"rows": len(frame)})
-
-    return _check
+def _connect(paths: ProjectPaths) -> duckdb.DuckDBPyConnection:
+    folder = paths.store_path / "tables"
+    return connect_parquet({t.name: folder / f"{t.name}.parquet" for t in TABLES})
 
 
-schema_checks = [_schema_check(t.name) for t in TABLES]
+@dg.multi_asset_check(
+    specs=[
+        *(dg.AssetCheckSpec(f"{t.name}_schema", asset=t.name, blocking=True, description=f"The schema of {t.name} (types, required, vocabularies, patterns, keys), as SQL.") for t in TABLES),
+        dg.AssetCheckSpec("foreign_keys", asset="measures", blocking=True, description="Every foreign key between the published tables resolves."),
+    ],
+    description="Table schemas and foreign keys, checked by DuckDB over the assembled Parquet files.",
+)
+def table_checks(paths: ProjectPaths) -> Iterator[dg.AssetCheckResult]:
+    con = _connect(paths)
+    try:
+        for name, problems in check_tables(con).items():
+            yield dg.AssetCheckResult(asset_key=name, check_name=f"{name}_schema", passed=not problems,
+                                      metadata={"problems": dg.MetadataValue.json(problems[:20])})
+        problems = check_foreign_keys(con)
+        yield dg.AssetCheckResult(asset_key="measures", check_name="foreign_keys", passed=not problems, metadata={"problems": dg.MetadataValue.json(problems)})
+    finally:
+        con.close()
 
 
-def _foreign_key_check() -> dg.AssetChecksDefinition:
-    """One blocking check over all tables; Dagster reads the inputs from the signature."""
-    others = [t.name for t in TABLES if t.name not in ("measures", "quality_issues")]
-
-    def _check(measures: pd.DataFrame, **tables: pd.DataFrame) -> dg.AssetCheckResult:
-        problems = foreign_key_violations({"measures": measures, **tables})
-        return dg.AssetCheckResult(passed=not problems, metadata={"problems": dg.MetadataValue.json(problems)})
-
-    _check.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
-        [inspect.Parameter(name, inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=pd.DataFrame) for name in ["measures", *others]],
-        return_annotation=dg.AssetCheckResult,
-    )
-    return dg.asset_check(
-        asset="measures",
-        name="foreign_keys",
-        blocking=True,
-        additional_ins={name: dg.AssetIn(name) for name in others},
-        description="Every foreign key between the published tables resolves.",
-    )(_check)
-
-
-foreign_keys = _foreign_key_check()
+@dg.multi_asset_check(
+    specs=[dg.AssetCheckSpec(name, asset="quality_issues", description=f"Domain check '{name}': its findings are rows of quality_issues.") for name in DOMAIN_CHECKS],
+    description="The domain checks, read from quality_issues: a warning when any finding is an error or a warning.",
+)
+def domain_checks(paths: ProjectPaths) -> Iterator[dg.AssetCheckResult]:
+    con = _connect(paths)
+    try:
+        rows = con.execute('SELECT "check", severity, message FROM quality_issues').fetchall()
+    finally:
+        con.close()
+    for name in DOMAIN_CHECKS:
+        found = [(severity, message) for check, severity, message in rows if check == name]
+        counts: dict[str, int] = {}
+        for severity, _ in found:
+            counts[severity] = counts.get(severity, 0) + 1
+        flagged = [message for severity, message in found if severity in ("error", "warning")]
+        yield dg.AssetCheckResult(asset_key="quality_issues", check_name=name, passed=not flagged, severity=dg.AssetCheckSeverity.WARN,
+                                  metadata={**counts, "sample": dg.MetadataValue.json(flagged[:10])})
 
 
-def _domain_check(check_name: str) -> dg.AssetChecksDefinition:
-    @dg.asset_check(asset="quality_issues", name=check_name, description=f"Domain check '{check_name}': its findings are rows of quality_issues.")
-    def _check(quality_issues: pd.DataFrame) -> dg.AssetCheckResult:
-        rows = quality_issues[quality_issues["check"] == check_name]
-        counts = {str(k): int(v) for k, v in rows["severity"].value_counts().items()}
-        flagged = rows[rows["severity"].isin(["error", "warning"])]
-        return dg.AssetCheckResult(
-            passed=flagged.empty,
-            severity=dg.AssetCheckSeverity.WARN,
-            metadata={**counts, "sample": dg.MetadataValue.json(flagged["message"].head(10).tolist())},
-        )
-
-    return _check
-
-
-domain_checks = [_domain_check(name) for name in (QUARANTINE, *DOCUMENT_CHECKS, *DATASET_CHECKS)]
-
-ALL_CHECKS = [*schema_checks, foreign_keys, *domain_checks]
+ALL_CHECKS = [table_checks, domain_checks]

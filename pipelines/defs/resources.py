@@ -1,4 +1,4 @@
-"""Where the pipeline reads raw documents and publishes the package."""
+"""Where the pipeline reads raw documents, keeps its per-document results and publishes the package."""
 
 
 from pathlib import Path
@@ -11,11 +11,15 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 class ProjectPaths(dg.ConfigurableResource):  # type: ignore[type-arg]  # dagster's own examples subclass it bare
-    """Input and output directories; relative paths are taken from the repository root."""
+    """Input, store and output directories; relative paths are taken from the repository root."""
 
     raw_dir: str = "raw"
     out_dir: str = "datapackage"
+    # The per-document results (one folder per shard) and the assembled tables. Empty: a hidden
+    # folder beside the output (.datapackage.store). For a distributed run, a path every worker sees.
+    store_dir: str = ""
     max_document_bytes: int = DEFAULT_MAX_DOCUMENT_BYTES  # larger files are refused with a message, not read
+    workers: int = 1  # processes that extract shards side by side within one run
 
     def _resolve(self, value: str) -> Path:
         path = Path(value)
@@ -29,6 +33,12 @@ class ProjectPaths(dg.ConfigurableResource):  # type: ignore[type-arg]  # dagste
     def out_path(self) -> Path:
         return self._resolve(self.out_dir)
 
+    @property
+    def store_path(self) -> Path:
+        if self.store_dir:
+            return self._resolve(self.store_dir)
+        return self.out_path.parent / f".{self.out_path.name}.store"
 
-def default_resources(raw_dir: str = "raw", out_dir: str = "datapackage") -> dict[str, object]:
-    return {"paths": ProjectPaths(raw_dir=raw_dir, out_dir=out_dir)}
+
+def default_resources(raw_dir: str = "raw", out_dir: str = "datapackage", store_dir: str = "", workers: int = 1) -> dict[str, object]:
+    return {"paths": ProjectPaths(raw_dir=raw_dir, out_dir=out_dir, store_dir=store_dir, workers=workers)}

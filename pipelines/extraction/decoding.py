@@ -35,12 +35,15 @@ _CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]")
 
 
+# Characters plain text is made of: CJK, printable ASCII, whitespace and common typographic marks.
+_IMPLAUSIBLE = re.compile(r"[^\s -~\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef—…“”‘’·■]")
+
+
 def _plausibility(text: str) -> float:
     """Share of characters that are CJK, printable ASCII or whitespace."""
     if not text:
         return 0.0
-    good = sum(1 for ch in text if ch.isspace() or " " <= ch <= "~" or _CJK.match(ch) or ch in "—…“”‘’·■")
-    return good / len(text)
+    return 1 - len(_IMPLAUSIBLE.findall(text)) / len(text)
 
 
 def _utf16_without_bom(data: bytes) -> str | None:

@@ -525,19 +525,40 @@ def _preamble(result: Extraction) -> str:
     return " ".join(p["text"] for p in result.document_parts if p["kind"] == "preamble")
 
 
+def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if out and start <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], end))
+        elif start < end:
+            out.append((start, end))
+    return out
+
+
+def _content_chars(text: str, spans: list[tuple[int, int]]) -> int:
+    """Non-whitespace characters inside the (merged) spans."""
+    return sum(len(text[start:end]) - len(_WHITESPACE.findall(text, start, end)) for start, end in spans)
+
+
+_WHITESPACE = re.compile(r"\s")
+
+
 def coverage(result: Extraction) -> float:
     """Share of non-noise, non-whitespace source characters inside some record span."""
     text = result.source_text or ""
-    noise = [False] * len(text)
-    for n in result.noise:
-        for i in range(n["span_start"], n["span_end"]):
-            noise[i] = True
-    covered = [False] * len(text)
-    for table in (result.document_parts, result.sections, result.measures):
-        for row in table:
-            for i in range(row["span_start"], row["span_end"]):
-                covered[i] = True
-    content = [i for i, ch in enumerate(text) if not noise[i] and not ch.isspace()]
-    if not content:
+    noise = _merged([(n["span_start"], n["span_end"]) for n in result.noise])
+    records = _merged([(row["span_start"], row["span_end"]) for table in (result.document_parts, result.sections, result.measures) for row in table])
+    content = len(text) - len(_WHITESPACE.findall(text)) - _content_chars(text, noise)
+    if content <= 0:
         return 0.0
-    return round(sum(covered[i] for i in content) / len(content), 6)
+    # covered content: record characters that are not noise
+    overlap, j = [], 0
+    for a, b in records:  # both lists are sorted and disjoint: intersect them in one sweep
+        while j < len(noise) and noise[j][1] <= a:
+            j += 1
+        k = j
+        while k < len(noise) and noise[k][0] < b:
+            overlap.append((max(a, noise[k][0]), min(b, noise[k][1])))
+            k += 1
+    covered = _content_chars(text, records) - _content_chars(text, overlap)
+    return round(covered / content, 6)

@@ -174,7 +174,9 @@ def _city_compounds(text: str, taken: _Taken) -> list[tuple[int, str]]:
 
 def defined_short_forms(text: str) -> dict[str, str]:
     """Short forms a document defines: …示范区（以下简称“示范区”） -> {示范区: the long form}."""
-    out = {}
+    out: dict[str, str] = {}
+    if "以下简称" not in text:  # the pattern backtracks over every clause; most texts define nothing
+        return out
     for m in re.finditer(r"(?P<long>[^。；;：:（）()]{2,80}?)[（(]以下简称[“\"「]?(?P<short>[^”\"」（）()，,]{1,12})[”\"」]?[)）]", text):
         out[m["short"]] = m["long"]
     return out

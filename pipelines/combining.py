@@ -1,0 +1,189 @@
+"""Assemble the published tables from the stored shards, streaming (pure, no Dagster).
+
+Load inputs: the shards' manifests and Parquet files, the load problems of the
+raw folder and its errata. Process: DuckDB selects each table's rows of the
+publishable documents in the table's order, in batches; the dimension tables
+and the quality issues are built from the manifests. Save outputs: one Parquet
+file per table in the store's `tables/` folder, with the published schema.
+No table is ever held whole in pandas, so memory stays flat as the corpus grows.
+"""
+
+from __future__ import annotations
+
+import shutil
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from pipelines.assembly import DIMENSION_TABLES, RECORD_TABLES, themes_frame
+from pipelines.extraction.corrections import Erratum
+from pipelines.extraction.issues import QUARANTINE, QualityIssue, Severity, quality_issue
+from pipelines.extraction.places import delta_cities, gazetteer
+from pipelines.sources import LoadProblem
+from pipelines.store import FILE_COLUMN, KEY_COLUMN, ROW_COLUMN, ShardStore, StoredDocument
+from validation.quality import theme_coverage_issues
+from validation.schemas import to_frame
+from validation.tables import QUALITY_ISSUES, TABLES, TABLES_BY_NAME, Table
+
+BATCH_ROWS = 8192  # rows per Parquet row group and per batch in memory
+ALL_TABLES = (*RECORD_TABLES, *DIMENSION_TABLES, "quality_issues")
+
+
+@dataclass(frozen=True)
+class Assembly:
+    folder: Path
+    counts: dict[str, int]
+
+    def path(self, table: str) -> Path:
+        return self.folder / f"{table}.parquet"
+
+    @property
+    def files(self) -> dict[str, Path]:
+        return {name: self.path(name) for name in self.counts}
+
+
+def duplicate_claims(documents: Sequence[StoredDocument]) -> list[QualityIssue]:
+    """Two files claiming one doc_id: an error for both; neither is published."""
+    by_id: dict[str, list[StoredDocument]] = {}
+    for doc in documents:
+        if doc.published:
+            by_id.setdefault(doc.doc_id, []).append(doc)
+    issues = []
+    for doc_id, clashing in sorted(by_id.items()):
+        if len(clashing) > 1:
+            files = ", ".join(d.source_file for d in clashing)
+            for d in clashing:
+                message = f"{d.source_file}: quarantined, doc_id {doc_id} is claimed by {files}: give each file its own doc_id in its metadata"
+                issues.append(quality_issue(QUARANTINE, "error", message, doc_id, d.source_file))
+    return issues
+
+
+def load_problem_issue(problem: LoadProblem) -> QualityIssue:
+    severity: Severity = "warning" if problem.severity == "warning" else "error"
+    return quality_issue("load", severity, f"{problem.path}: {problem.message}", None, problem.path)
+
+
+def unused_errata_issues(errata: Iterable[Erratum], documents: Iterable[StoredDocument]) -> list[QualityIssue]:
+    """Errata that corrected nothing: a stale or mistyped erratum is reported, not silently kept."""
+    applied = {rule for d in documents if d.published for rule in d.errata_applied}
+    return [
+        quality_issue("errata", "warning", f"erratum {e.rule_id} (scope {e.scope}) matches nothing in the text of the documents it applies to", None, e.rule_id)
+        for e in errata if e.rule_id not in applied
+    ]
+
+
+def _write(table: Table, batches: Iterable[pa.RecordBatch], path: Path, schema: pa.Schema) -> int:
+    rows = 0
+    with pq.ParquetWriter(path, schema, compression="zstd", write_statistics=True, store_schema=False) as writer:
+        for batch in batches:
+            if batch.num_rows:
+                writer.write_table(pa.Table.from_batches([batch]).cast(schema), row_group_size=BATCH_ROWS)
+                rows += batch.num_rows
+        if not rows:
+            writer.write_table(schema.empty_table())  # one empty row group, as pyarrow writes an empty table
+    return rows
+
+
+def _write_records(table: Table, rows: list[dict[str, Any]], path: Path) -> int:
+    from pipelines.publishing import records
+    from validation.schemas import arrow_schema
+
+    schema = arrow_schema(table)
+    frame = to_frame(table, rows)
+    pq.write_table(pa.Table.from_pylist(records(table, frame), schema=schema), path, compression="zstd", write_statistics=True, store_schema=False)
+    return len(frame)
+
+
+def _order_by(table: Table) -> str:
+    keys = [f'"{c}" NULLS FIRST' for c in table.sort_by]
+    return ", ".join([*keys, f'"{FILE_COLUMN}"', f'"{ROW_COLUMN}"'])
+
+
+def assemble(store: ShardStore, problems: Sequence[LoadProblem], errata: Sequence[Erratum]) -> Assembly:
+    """Write every published table from the shards into store.root/tables; returns the row counts."""
+    from validation.schemas import arrow_schema
+
+    documents = store.documents()
+    clashes = duplicate_claims(documents)
+    clashing = {i["doc_id"] for i in clashes}
+    publishable = [d for d in documents if d.published and d.doc_id not in clashing]
+    staging = store.root / f".tables-{uuid.uuid4().hex[:8]}"
+    staging.mkdir(parents=True)
+    counts: dict[str, int] = {}
+    con = duckdb.connect()
+    try:
+        con.execute("SET preserve_insertion_order = true")
+        keys = pa.table({"key": pa.array([d.key for d in publishable], pa.string())})
+        con.register("publishable", keys)
+        for name in RECORD_TABLES:
+            table = TABLES_BY_NAME[name]
+            files = store.table_files(name)
+            schema = arrow_schema(table)
+            if not files or not publishable:
+                counts[name] = _write_records(table, [], staging / f"{name}.parquet")
+                continue
+            sources = ", ".join("'" + f.as_posix().replace("'", "''") + "'" for f in files)
+            columns = ", ".join(f'"{c}"' for c in table.field_names)
+            reader = con.execute(
+                f"SELECT {columns} FROM read_parquet([{sources}]) "
+                f"WHERE \"{KEY_COLUMN}\" IN (SELECT key FROM publishable) ORDER BY {_order_by(table)}"
+            ).fetch_record_batch(BATCH_ROWS)
+            counts[name] = _write(table, reader, staging / f"{name}.parquet", schema)
+        counts["agencies"] = _write_records(TABLES_BY_NAME["agencies"], _agency_rows(publishable), staging / "agencies.parquet")
+        place_codes = [row[0] for row in con.execute(f"SELECT DISTINCT place_code FROM read_parquet('{(staging / 'place_mentions.parquet').as_posix()}')").fetchall()]
+        counts["places"] = _write_records(TABLES_BY_NAME["places"], _place_rows(place_codes), staging / "places.parquet")
+        counts["themes"] = _write_records(TABLES_BY_NAME["themes"], themes_frame().to_dict(orient="records"), staging / "themes.parquet")
+        share = con.execute(
+            f"SELECT avg(CASE WHEN m.measure_id IN (SELECT measure_id FROM read_parquet('{(staging / 'measure_themes.parquet').as_posix()}')) THEN 1.0 ELSE 0.0 END) "
+            f"FROM read_parquet('{(staging / 'measures.parquet').as_posix()}') m"
+        ).fetchone()
+        issues = [
+            *(load_problem_issue(p) for p in problems),
+            *(issue for d in documents for issue in d.issues),
+            *unused_errata_issues(errata, documents),
+            *clashes,
+            *theme_coverage_issues(share[0] if share else None),
+        ]
+        counts["quality_issues"] = _write_records(QUALITY_ISSUES, issues, staging / "quality_issues.parquet")
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    finally:
+        con.close()
+    folder = store.root / "tables"
+    from pipelines.publishing import swap_directories
+
+    swap_directories(staging, folder)
+    return Assembly(folder, {t.name: counts[t.name] for t in TABLES})
+
+
+def _agency_rows(documents: Iterable[StoredDocument]) -> list[dict[str, Any]]:
+    rows: dict[str, dict[str, Any]] = {}
+    for doc in documents:
+        for agency in doc.agencies:
+            rows.setdefault(agency["agency_id"], {**agency, "aliases": agency["aliases"] or None})
+    return list(rows.values())
+
+
+def _place_rows(mentioned: Iterable[str]) -> list[dict[str, Any]]:
+    """The provinces and cities of the delta, and every division mentioned, with its parents."""
+    divisions = gazetteer()
+    cities = set(delta_cities())
+    codes = {code for code, d in divisions.items() if d.level == "province"} | cities | set(mentioned)
+    for code in list(codes):
+        parent = divisions[code].parent_code
+        while parent:
+            codes.add(parent)
+            parent = divisions[parent].parent_code
+    return [
+        {"place_code": code, "name": divisions[code].name, "level": divisions[code].level,
+         "parent_code": divisions[code].parent_code, "is_delta_city": code in cities}
+        for code in sorted(codes)
+    ]
+

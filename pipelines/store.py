@@ -1,0 +1,238 @@
+"""Per-document results, stored by shard and keyed by what each document depends on (pure, no Dagster).
+
+A document's key is a hash of its path, raw bytes, metadata, the errata that
+apply to it and the code fingerprint (the extraction library, its rule files
+and the table definitions). A shard is a fixed group of documents (by a hash of
+the path), so a document never changes shard as the corpus grows. Building a
+shard reuses the stored rows of every document whose key is unchanged and
+extracts only the others; the stored result is one Parquet file per table for
+the shard plus a manifest of its documents.
+
+Why shards and not one partition per document: the corpus is meant to reach
+hundreds of thousands of files, and a partition per file would mean as many
+runs, events and UI rows per rebuild; a shard is a Dagster partition, the
+document stays the unit of caching and of quarantine inside it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from pipelines.assembly import RECORD_TABLES, DocumentResult, process_document, validate_results
+from pipelines.extraction.document import RawDocument
+from pipelines.extraction.issues import QualityIssue
+from validation.tables import TABLES_BY_NAME, Table
+
+SHARD_COUNT = 16  # fixed: changing it regroups documents; their keys, and so the cache, stay valid
+CHUNK_DOCUMENTS = 128  # documents extracted and validated together; bounds the memory of a shard build
+MANIFEST = "manifest.json"
+# Columns the store adds to every table: which document a row came from, and its place in it.
+KEY_COLUMN, FILE_COLUMN, ROW_COLUMN = "_document_key", "_source_file", "_row"
+_REPO = Path(__file__).resolve().parents[1]
+_FINGERPRINTED = ("pipelines/extraction", "pipelines/assembly.py", "validation/tables.py", "validation/schemas.py", "validation/quality.py")
+
+
+def shard_keys() -> list[str]:
+    return [f"s{i:02d}" for i in range(SHARD_COUNT)]
+
+
+def shard_of(source_file: str) -> str:
+    return f"s{int(hashlib.sha256(source_file.encode()).hexdigest()[:8], 16) % SHARD_COUNT:02d}"
+
+
+@lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """A hash of the code and rule files that turn a document into records."""
+    digest = hashlib.sha256()
+    for entry in _FINGERPRINTED:
+        root = _REPO / entry
+        files = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.suffix in (".py", ".yaml", ".json", ".txt"))
+        for path in files:
+            digest.update(path.relative_to(_REPO).as_posix().encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()[:16]
+
+
+def document_key(raw: RawDocument, fingerprint: str) -> str:
+    """Everything a document's records depend on, hashed."""
+    facts = {
+        "code": fingerprint,
+        "path": raw.path,
+        "sha256": raw.sha256,
+        "metadata": raw.metadata,
+        "load_error": raw.load_error,
+        "errata": [asdict(e) for e in raw.errata],
+    }
+    return hashlib.sha256(json.dumps(facts, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()[:32]
+
+
+@dataclass
+class StoredDocument:
+    """A manifest entry: what is known of one document without reading its rows."""
+
+    key: str
+    doc_id: str
+    source_file: str
+    source_sha256: str
+    published: bool
+    issues: list[QualityIssue] = field(default_factory=list)
+    agencies: list[dict[str, Any]] = field(default_factory=list)
+    errata_applied: list[str] = field(default_factory=list)
+
+    @property
+    def quarantined(self) -> bool:
+        return any(i["check"] == "quarantine" for i in self.issues)
+
+
+@dataclass(frozen=True)
+class ShardSummary:
+    shard: str
+    documents: int
+    reused: int
+    extracted: int
+    quarantined: list[str]
+    changed: bool
+
+
+def store_schema(table: Table) -> pa.Schema:
+    from validation.schemas import arrow_schema
+
+    return arrow_schema(table).append(pa.field(KEY_COLUMN, pa.string(), nullable=False)).append(
+        pa.field(FILE_COLUMN, pa.string(), nullable=False)).append(pa.field(ROW_COLUMN, pa.int64(), nullable=False))
+
+
+class ShardStore:
+    """The shards' stored results under one root (a local or shared file system)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def shard_dir(self, shard: str) -> Path:
+        return self.root / "shards" / shard
+
+    def manifest(self, shard: str) -> dict[str, StoredDocument] | None:
+        path = self.shard_dir(shard) / MANIFEST
+        if not path.exists():
+            return None
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return {entry["key"]: StoredDocument(**entry) for entry in data["documents"]}
+
+    def documents(self) -> list[StoredDocument]:
+        """Every stored document of every shard, in source-file order."""
+        found = [doc for shard in shard_keys() for doc in (self.manifest(shard) or {}).values()]
+        return sorted(found, key=lambda d: d.source_file)
+
+    def table_files(self, table: str) -> list[Path]:
+        return [p for shard in shard_keys() if (p := self.shard_dir(shard) / f"{table}.parquet").exists()]
+
+
+
+def group_by_shard(raws: Iterable[RawDocument]) -> dict[str, list[RawDocument]]:
+    groups: dict[str, list[RawDocument]] = {shard: [] for shard in shard_keys()}
+    for raw in raws:
+        groups[shard_of(raw.path)].append(raw)
+    return groups
+
+
+def _stored(result: DocumentResult, key: str) -> StoredDocument:
+    applied = sorted(set(result.arrow["corrections"].column("rule_id").to_pylist())) if result.published else []
+    return StoredDocument(key, result.doc_id, result.source_file, result.source_sha256, result.published,
+                          list(result.issues), list(result.agencies), [str(r) for r in applied])
+
+
+def _stored_rows(name: str, result: DocumentResult, key: str) -> pa.Table:
+    rows = result.arrow[name]
+    n = rows.num_rows
+    return (rows.append_column(KEY_COLUMN, pa.array([key] * n, pa.string()))
+            .append_column(FILE_COLUMN, pa.array([result.source_file] * n, pa.string()))
+            .append_column(ROW_COLUMN, pa.array(range(n), pa.int64())))
+
+
+class _ShardBuild:
+    """One shard being rebuilt: its writers, its manifest entries, its staging folder."""
+
+    def __init__(self, store: ShardStore, shard: str, reused: list[StoredDocument]) -> None:
+        self.store, self.shard = store, shard
+        self.staging = store.root / "shards" / f".{shard}-{uuid.uuid4().hex[:8]}"
+        self.staging.mkdir(parents=True)
+        self.schemas = {name: store_schema(TABLES_BY_NAME[name]) for name in RECORD_TABLES}
+        self.writers = {name: pq.ParquetWriter(self.staging / f"{name}.parquet", schema, compression="zstd") for name, schema in self.schemas.items()}
+        self.entries = list(reused)
+        if reused:  # copy the unchanged documents' rows from the shard's previous files
+            wanted = pa.array([e.key for e in reused])
+            for name, writer in self.writers.items():
+                for batch in pq.ParquetFile(store.shard_dir(shard) / f"{name}.parquet").iter_batches(batch_size=8192):
+                    kept = batch.filter(pc.is_in(batch.column(KEY_COLUMN), value_set=wanted))
+                    if kept.num_rows:
+                        writer.write_batch(kept)
+
+    def add(self, results: list[tuple[DocumentResult, str]]) -> None:
+        """A chunk's documents of this shard: one row group per table."""
+        self.entries += [_stored(result, key) for result, key in results]
+        for name, writer in self.writers.items():
+            parts = [_stored_rows(name, r, key) for r, key in results if r.published and r.arrow[name].num_rows]
+            if parts:
+                writer.write_table(pa.concat_tables(parts).cast(self.schemas[name]))
+
+    def finish(self, fingerprint: str) -> None:
+        from pipelines.publishing import swap_directories
+
+        for writer in self.writers.values():
+            writer.close()
+        self.entries.sort(key=lambda e: e.source_file)
+        manifest = {"shard": self.shard, "fingerprint": fingerprint, "documents": [asdict(e) for e in self.entries]}
+        (self.staging / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1, default=str) + "\n", encoding="utf-8")
+        swap_directories(self.staging, self.store.shard_dir(self.shard))
+
+    def abandon(self) -> None:
+        for writer in self.writers.values():
+            writer.close()
+        shutil.rmtree(self.staging, ignore_errors=True)
+
+
+def build_shards(store: ShardStore, groups: Mapping[str, Sequence[RawDocument]], fingerprint: str) -> list[ShardSummary]:
+    """Load each shard's previous result / extract what changed / save each changed shard atomically.
+
+    The changed documents of all the shards are extracted in chunks of
+    CHUNK_DOCUMENTS and validated a chunk at a time (pandera's cost is per
+    call), so memory is bounded by a chunk, not by a shard or the corpus.
+    """
+    summaries, builds = [], {}
+    fresh: list[tuple[str, str, RawDocument]] = []
+    try:
+        for shard, raws in sorted(groups.items()):
+            keyed = {document_key(raw, fingerprint): raw for raw in sorted(raws, key=lambda r: r.path)}
+            stored = store.manifest(shard)
+            previous = stored or {}
+            if set(previous) == set(keyed) and (stored is not None or not keyed):
+                summaries.append(ShardSummary(shard, len(keyed), len(keyed), 0, [], changed=False))
+                continue
+            builds[shard] = _ShardBuild(store, shard, [previous[k] for k in keyed if k in previous])
+            fresh += [(shard, key, raw) for key, raw in keyed.items() if key not in previous]
+        for start in range(0, len(fresh), CHUNK_DOCUMENTS):
+            chunk = fresh[start : start + CHUNK_DOCUMENTS]
+            results = validate_results([process_document(raw, validate_schema=False) for _, _, raw in chunk])
+            for shard in dict.fromkeys(s for s, _, _ in chunk):
+                builds[shard].add([(result, key) for (s, key, _), result in zip(chunk, results) if s == shard])
+        for build in builds.values():
+            build.finish(fingerprint)
+    except BaseException:
+        for build in builds.values():
+            build.abandon()
+        raise
+    for shard, build in builds.items():
+        new = [e for e in build.entries if e.key in {k for s, k, _ in fresh if s == shard}]
+        summaries.append(ShardSummary(shard, len(build.entries), len(build.entries) - len(new), len(new),
+                                      [e.source_file for e in new if e.quarantined], changed=True))
+    return sorted(summaries, key=lambda s: s.shard)
