@@ -63,6 +63,7 @@ def document_extractions(context: dg.AssetExecutionContext, paths: ProjectPaths)
         "documents": sum(s.documents for s in summaries),
         "extracted": sum(s.extracted for s in summaries),
         "reused": sum(s.reused for s in summaries),
+        "shards_rebuilt": dg.MetadataValue.json([s.shard for s in summaries if s.changed]),
         "quarantined": dg.MetadataValue.json(sorted(f for s in summaries for f in s.quarantined)),
     })
 
