@@ -148,21 +148,23 @@ def render(columns: list[str], rows: list[tuple[Any, ...]], fmt: str) -> str:
 
 @main.command(name="validate")
 @click.argument("package_dir", default="datapackage")
-def validate_command(package_dir: str) -> None:
-    """Validate a published package: pandera schemas, foreign keys and Frictionless."""
-    from pipelines.publishing import validate_package
+@click.option("--full", is_flag=True, help="Also validate every CSV row with Frictionless (slow on a large package).")
+def validate_command(package_dir: str, full: bool) -> None:
+    """Validate a published package: descriptor, file hashes, and every row by the table schemas (types,
+    required values, vocabularies, patterns, keys, foreign keys), checked by DuckDB."""
+    from pipelines.validating import validate_package
 
     path = Path(package_dir)
     if not (path / "datapackage.json").exists():
         raise click.ClickException(f"{path / 'datapackage.json'} not found")
-    problems = validate_package(path)
+    problems = validate_package(path, full=full)
     descriptor = json.loads((path / "datapackage.json").read_text(encoding="utf-8"))
     click.echo(f"{descriptor.get('name')} {descriptor.get('version')}: {len(descriptor.get('resources', []))} resources")
     if problems:
         for problem in problems:
             click.echo(f"INVALID: {problem}")
         sys.exit(1)
-    click.echo("valid: schemas, foreign keys and Frictionless checks pass")
+    click.echo("valid: descriptor, file hashes, schemas and foreign keys" + (", and Frictionless over every CSV row" if full else ""))
 
 
 if __name__ == "__main__":  # pragma: no cover

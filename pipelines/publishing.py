@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import ctypes
 import fcntl
-import hashlib
 import json
 import math
 import os
@@ -29,6 +28,7 @@ import pyarrow.parquet as pq
 import yaml
 
 from pipelines.query import DUCKDB_NAME
+from pipelines.validating import file_facts, validate_package
 from validation.schemas import arrow_schema, to_frame
 from validation.tables import TABLES, Table
 
@@ -165,14 +165,6 @@ def parquet_rows(path: Path, batch_rows: int = 8192) -> Iterator[dict[str, Any]]
         yield from batch.to_pylist()
 
 
-def _file_facts(path: Path) -> dict[str, Any]:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(2**20), b""):
-            digest.update(block)
-    return {"bytes": path.stat().st_size, "hash": "sha256:" + digest.hexdigest()}
-
-
 def package_config() -> dict[str, Any]:
     config: dict[str, Any] = yaml.safe_load(PACKAGE_CONFIG.read_text(encoding="utf-8"))
     return config
@@ -196,7 +188,7 @@ def descriptor(staging: Path, documents: Iterable[Mapping[str, Any]], counts: Ma
                 "format": fmt,
                 "mediatype": mediatype,
                 "encoding": "utf-8" if fmt == "csv" else None,
-                **_file_facts(staging / path),
+                **file_facts(staging / path),
                 "schema": schema if fmt == "csv" else _parquet_schema(schema),
             }
             resources.append({k: v for k, v in resource.items() if v is not None})
@@ -269,82 +261,6 @@ class PublicationSummary:
     out_dir: Path
     counts: dict[str, int]
     files: list[str]
-
-
-def validate_package(package_dir: Path, full: bool = False) -> list[str]:
-    """Check a written package: its descriptor, its files' sizes and hashes, and every row by SQL.
-
-    The rows are judged by DuckDB with the checks generated from the table
-    definitions (types, required, vocabularies, patterns, keys, foreign keys),
-    which is as strict as pandera and does not load the tables into memory.
-    full=True also runs Frictionless over every CSV row (slow on a large package).
-    """
-    from validation.sql_checks import check_files
-
-    problems: list[str] = []
-    path = package_dir / "datapackage.json"
-    try:
-        described = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        return [f"datapackage.json cannot be read: {exc}"]
-    problems += _descriptor_problems(described)
-    for resource in described.get("resources", []):
-        file = package_dir / resource.get("path", "")
-        if not file.is_file():
-            problems.append(f"{resource.get('path')} is missing")
-            continue
-        facts = _file_facts(file)
-        for key in ("bytes", "hash"):
-            if key in resource and resource[key] != facts[key]:
-                problems.append(f"{resource['path']}: {key} is {facts[key]}, the descriptor says {resource[key]}")
-    files = {t.name: package_dir / "data" / f"{t.name}.parquet" for t in TABLES}
-    missing = [f.name for f in files.values() if not f.exists()]
-    if missing:
-        return problems + [f"{name} is missing" for name in missing]
-    problems += check_files(files)
-    problems += _csv_row_counts(package_dir)
-    if full:
-        import frictionless
-
-        report = frictionless.validate(str(path))
-        if not report.valid:
-            for task in report.tasks:
-                for error in task.errors[:5]:
-                    problems.append(f"frictionless {task.name}: {error.message}")
-            for error in report.errors[:5]:
-                problems.append(f"frictionless: {error.message}")
-    return problems
-
-
-def _descriptor_problems(described: dict[str, Any]) -> list[str]:
-    """The descriptor against the Data Package profile, without reading any data."""
-    import frictionless
-
-    try:
-        frictionless.Package.from_descriptor(json.loads(json.dumps(described)), basepath=".")
-    except frictionless.FrictionlessException as exc:
-        return [f"datapackage.json: {error.message}" for error in exc.reasons] or [f"datapackage.json: {exc.error.message}"]
-    return []
-
-
-def _csv_row_counts(package_dir: Path) -> list[str]:
-    """Each CSV file holds as many rows as its Parquet sibling (the values are checked on the Parquet)."""
-    problems = []
-    for table in TABLES:
-        csv_path = package_dir / "data" / f"{table.name}.csv"
-        if not csv_path.exists():
-            problems.append(f"{csv_path.name} is missing")
-            continue
-        with csv_path.open(encoding="utf-8", newline="") as handle:
-            reader = csv.reader(handle)
-            header = next(reader, None)
-            rows = sum(1 for _ in reader)
-        expected = pq.ParquetFile(package_dir / "data" / f"{table.name}.parquet").metadata.num_rows
-        if header != table.field_names:
-            problems.append(f"{csv_path.name}: header {header} is not {table.field_names}")
-        if rows != expected:
-            problems.append(f"{csv_path.name}: {rows} rows, the Parquet file has {expected}")
-    return problems
 
 
 def read_parquet_frame(table: Table, path: Path) -> pd.DataFrame:

@@ -16,7 +16,8 @@ from click.testing import CliRunner
 from conftest import RAW
 
 from pipelines.cli import main
-from pipelines.publishing import publication_lock, validate_package
+from pipelines.publishing import publication_lock
+from pipelines.validating import validate_package
 
 # Points of a build's run time at which it is killed; YRDPM_KILL_POINTS=N tries N evenly spread points.
 KILL_FRACTIONS = tuple((i + 0.5) / n for n in [int(os.environ.get("YRDPM_KILL_POINTS", 0))] if n for i in range(n)) or (0.2, 0.5, 0.75, 0.88, 0.97)

@@ -1,0 +1,98 @@
+"""Validation of a published package that reads only what it must (imports included, so it starts fast).
+
+The descriptor is checked by Frictionless against the Data Package profile;
+the files' sizes and hashes against the descriptor; every row of every table
+by DuckDB with the SQL checks generated from the table definitions; and each
+CSV file's header and row count against its Parquet sibling. `full=True` adds
+Frictionless' own row-by-row validation of the CSV files (slow on a large package).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+from validation.tables import TABLES
+
+
+def file_facts(path: Path) -> dict[str, Any]:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(2**20), b""):
+            digest.update(block)
+    return {"bytes": path.stat().st_size, "hash": "sha256:" + digest.hexdigest()}
+
+
+def validate_package(package_dir: Path, full: bool = False) -> list[str]:
+    """Problems of a written package (an empty list when it is valid); see the module's docstring."""
+    from validation.sql_checks import check_files
+
+    problems: list[str] = []
+    path = package_dir / "datapackage.json"
+    try:
+        described = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        return [f"datapackage.json cannot be read: {exc}"]
+    problems += _descriptor_problems(described)
+    for resource in described.get("resources", []):
+        file = package_dir / resource.get("path", "")
+        if not file.is_file():
+            problems.append(f"{resource.get('path')} is missing")
+            continue
+        facts = file_facts(file)
+        for key in ("bytes", "hash"):
+            if key in resource and resource[key] != facts[key]:
+                problems.append(f"{resource['path']}: {key} is {facts[key]}, the descriptor says {resource[key]}")
+    files = {t.name: package_dir / "data" / f"{t.name}.parquet" for t in TABLES}
+    missing = [f.name for f in files.values() if not f.exists()]
+    if missing:
+        return problems + [f"{name} is missing" for name in missing]
+    problems += check_files(files)
+    problems += _csv_row_counts(package_dir)
+    if full:
+        import frictionless
+
+        report = frictionless.validate(str(path))
+        if not report.valid:
+            for task in report.tasks:
+                for error in task.errors[:5]:
+                    problems.append(f"frictionless {task.name}: {error.message}")
+            for error in report.errors[:5]:
+                problems.append(f"frictionless: {error.message}")
+    return problems
+
+
+def _descriptor_problems(described: dict[str, Any]) -> list[str]:
+    """The descriptor against the Data Package profile, without reading any data."""
+    import frictionless
+
+    try:
+        frictionless.Package.from_descriptor(json.loads(json.dumps(described)), basepath=".")
+    except frictionless.FrictionlessException as exc:
+        return [f"datapackage.json: {error.message}" for error in exc.reasons] or [f"datapackage.json: {exc.error.message}"]
+    return []
+
+
+def _csv_row_counts(package_dir: Path) -> list[str]:
+    """Each CSV file holds as many rows as its Parquet sibling (the values are checked on the Parquet)."""
+    problems = []
+    for table in TABLES:
+        csv_path = package_dir / "data" / f"{table.name}.csv"
+        if not csv_path.exists():
+            problems.append(f"{csv_path.name} is missing")
+            continue
+        with csv_path.open(encoding="utf-8", newline="") as handle:
+            reader = csv.reader(handle)
+            header = next(reader, None)
+            rows = sum(1 for _ in reader)
+        import pyarrow.parquet as pq
+
+        expected = pq.ParquetFile(package_dir / "data" / f"{table.name}.parquet").metadata.num_rows
+        if header != table.field_names:
+            problems.append(f"{csv_path.name}: header {header} is not {table.field_names}")
+        if rows != expected:
+            problems.append(f"{csv_path.name}: {rows} rows, the Parquet file has {expected}")
+    return problems

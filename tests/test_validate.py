@@ -1,0 +1,81 @@
+"""`yrdpm validate`: the SQL checks catch what pandera catches, on a package of any size."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from click.testing import CliRunner
+
+from pipelines.cli import main
+from pipelines.validating import validate_package
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture()
+def package(tmp_path: Path) -> Path:
+    out = tmp_path / "datapackage"
+    shutil.copytree(REPO / "datapackage", out, ignore=shutil.ignore_patterns("*.duckdb"))
+    return out
+
+
+def _rewrite(package: Path, table: str, change) -> None:
+    """Change a Parquet table's rows and keep the descriptor's hash in step, so only the rule under test fails."""
+    path = package / "data" / f"{table}.parquet"
+    arrow = pq.read_table(path)
+    rows = arrow.to_pylist()
+    change(rows)
+    pq.write_table(pa.Table.from_pylist(rows, schema=arrow.schema), path)
+    descriptor = json.loads((package / "datapackage.json").read_text(encoding="utf-8"))
+    from pipelines.validating import file_facts
+
+    for resource in descriptor["resources"]:
+        if resource["path"] == f"data/{table}.parquet":
+            resource.update(file_facts(path))
+    (package / "datapackage.json").write_text(json.dumps(descriptor, ensure_ascii=False), encoding="utf-8")
+
+
+def test_the_committed_package_is_valid(package):
+    assert validate_package(package) == []
+    result = CliRunner().invoke(main, ["validate", str(package), "--full"])
+    assert result.exit_code == 0, result.output
+    assert "Frictionless over every CSV row" in result.output
+
+
+@pytest.mark.parametrize(
+    ("table", "change", "expected"),
+    [
+        ("measures", lambda rows: rows[0].update(kind="manifesto"), "measures: kind in vocabulary fails for 1 row(s), e.g. ['manifesto']"),
+        ("measures", lambda rows: rows[1].update(measure_id=rows[0]["measure_id"]), "measures: measure_id unique fails"),
+        ("documents", lambda rows: rows[0].update(doc_id="Not An Id"), "documents: doc_id matches"),
+        ("measures", lambda rows: rows[0].update(text="  \u3000"), "measures: text not blank fails"),
+        ("targets", lambda rows: rows[0].update(measure_id="no-such-measure"), "targets: measure_id -> measures.measure_id fails"),
+        ("documents", lambda rows: rows[0].update(issuers=[]), "documents: issuers a list of non-empty strings fails"),
+        ("responsibilities", lambda rows: rows.append(dict(rows[0])), "responsibilities: primary key (measure_id, seq) unique fails"),
+        ("sections", lambda rows: rows[0].update(span_start=-1), "sections: span_start >= 0 fails"),
+    ],
+)
+def test_a_broken_row_is_named(package, table, change, expected):
+    _rewrite(package, table, change)
+    problems = validate_package(package)
+    assert any(p.startswith(expected) for p in problems), problems
+
+
+def test_a_file_that_does_not_match_its_descriptor_is_named(package):
+    path = package / "data" / "measures.csv"
+    path.write_bytes(path.read_bytes() + b"x")
+    problems = validate_package(package)
+    assert any(p.startswith("data/measures.csv: hash is sha256:") for p in problems), problems
+
+
+def test_a_wrong_column_type_is_named(package):
+    path = package / "data" / "places.parquet"
+    arrow = pq.read_table(path)
+    pq.write_table(arrow.set_column(arrow.schema.get_field_index("is_delta_city"), "is_delta_city", pa.array([str(v) for v in arrow.column("is_delta_city").to_pylist()])), path)
+    problems = validate_package(package)
+    assert any(p.startswith("places: columns") for p in problems), problems
