@@ -14,8 +14,9 @@ $(STAMP): requirements.lock pyproject.toml
 
 setup: $(STAMP)
 
-build: setup
-	$(BIN)/yrdpm build
+build: setup  # recorded in the same Dagster instance as `make dev`, so the UI shows it
+	mkdir -p .dagster
+	DAGSTER_HOME=$(CURDIR) $(BIN)/yrdpm build
 
 test: setup
 	$(BIN)/ruff check pipelines validation tests scripts

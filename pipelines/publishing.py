@@ -7,7 +7,6 @@ directory in). The same table definitions drive every schema written here.
 
 from __future__ import annotations
 
-import csv
 import ctypes
 import fcntl
 import json
@@ -30,11 +29,14 @@ import yaml
 from pipelines.query import DUCKDB_NAME
 from pipelines.validating import file_facts, validate_package
 from validation.schemas import arrow_schema, to_frame
-from validation.tables import TABLES, Table
+from validation.tables import TABLES, Field, Table
 
 PACKAGE_CONFIG = Path(__file__).with_name("package.yaml")
 _FRICTIONLESS_TYPES = {"string": "string", "integer": "integer", "number": "number", "boolean": "boolean", "list": "array"}
 _DUCKDB_TYPES = {"string": "VARCHAR", "integer": "BIGINT", "number": "DOUBLE", "boolean": "BOOLEAN", "list": "VARCHAR[]"}
+
+
+DUCKDB_MEMORY = "512MB"  # DuckDB spills to disk beyond this, so a build's memory does not grow with the corpus
 
 
 class PublicationError(RuntimeError):
@@ -130,33 +132,34 @@ def spreadsheet_safe(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
-def _csv_cells(table: Table, row: Mapping[str, Any]) -> list[Any]:
-    out: list[Any] = []
-    for f in table.fields:
-        value = row[f.name]
-        if value is None:
-            out.append("")
-        elif f.type == "list":
-            out.append(json.dumps(list(value), ensure_ascii=False))
-        elif f.type == "number":
-            out.append(repr(float(value)))
-        elif f.type == "boolean":
-            out.append("true" if value else "false")
-        elif isinstance(value, str) and f.enum is None and f.pattern is None:
-            out.append(spreadsheet_safe(value))  # free text; controlled values (ids, comparators) stay exact
-        else:
-            out.append(value)
-    return out
+def _csv_expression(f: Field) -> str:
+    """How a column is written to CSV: lists as JSON arrays, free text safe from spreadsheet formulas."""
+    col = f'"{f.name}"'
+    if f.type == "list":
+        return f"to_json({col})::VARCHAR AS {col}"
+    if f.type == "string" and f.enum is None and f.pattern is None:  # free text; controlled values (ids, comparators) stay exact
+        return f"CASE WHEN regexp_matches({col}, '^[=+\\-@\\t\\r]') THEN chr(39) || {col} ELSE {col} END AS {col}"
+    return col
 
 
-def write_csv(table: Table, rows: Iterable[Mapping[str, Any]], path: Path) -> None:
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        # RFC 4180 line ends: the csv module then quotes every cell holding \r or \n, so a text with a bare
-        # carriage return cannot split a row for a reader with universal newlines.
-        writer = csv.writer(handle, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
-        writer.writerow(table.field_names)
-        for row in rows:
-            writer.writerow(_csv_cells(table, row))
+def write_csv(table: Table, parquet: Path, path: Path) -> None:
+    """The CSV copy of a Parquet table, written by DuckDB: UTF-8, a header, RFC 4180 line ends.
+
+    With CRLF line ends, every cell holding a carriage return or a line feed is
+    quoted, so a text with a bare carriage return cannot split a row for a
+    reader with universal newlines. Empty cells are nulls (no text is empty).
+    """
+    columns = ", ".join(_csv_expression(f) for f in table.fields)
+    con = duckdb.connect(config={"threads": 1, "memory_limit": DUCKDB_MEMORY})
+    try:
+        con.execute(f"COPY (SELECT {columns} FROM read_parquet('{_sql_path(parquet)}')) TO '{_sql_path(path)}' "
+                    "(FORMAT csv, HEADER, NEW_LINE '\\r\\n')")
+    finally:
+        con.close()
+
+
+def _sql_path(path: Path) -> str:
+    return path.as_posix().replace("'", "''")
 
 
 def parquet_rows(path: Path, batch_rows: int = 8192) -> Iterator[dict[str, Any]]:
@@ -316,7 +319,7 @@ def publish(tables: Mapping[str, Path], out_dir: Path) -> PublicationSummary:
                 parquet = staging / "data" / f"{table.name}.parquet"
                 shutil.copyfile(tables[table.name], parquet)
                 counts[table.name] = pq.ParquetFile(parquet).metadata.num_rows
-                write_csv(table, parquet_rows(parquet), staging / "data" / f"{table.name}.csv")
+                write_csv(table, parquet, staging / "data" / f"{table.name}.csv")
             config = package_config()
             documents = parquet_rows(staging / "data" / "documents.parquet")
             (staging / "datapackage.json").write_text(

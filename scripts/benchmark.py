@@ -5,11 +5,16 @@ Run with `make bench`. Figures are printed, not asserted: they vary by machine.
 
 from __future__ import annotations
 
-import resource
+import json
+import os
+import statistics
+import subprocess
+import sys
 import tempfile
 import time
 import tracemalloc
 from pathlib import Path
+from typing import Any
 
 from pipelines.extraction.document import RawDocument, extract_document
 from pipelines.sources import load_raw_documents
@@ -56,14 +61,7 @@ def main() -> None:
         (small, t_small), (large, t_large) = figures
         print(f"{label}: {small:,} bytes in {t_small:.2f} s, {large:,} bytes in {t_large:.2f} s (x{large / small:.0f} size, x{t_large / t_small:.1f} time)")
 
-    from pipelines.definitions import build_definitions
-
-    with tempfile.TemporaryDirectory() as tmp:
-        start = time.perf_counter()
-        job = build_definitions(str(REPO / "raw"), str(Path(tmp) / "datapackage")).resolve_job_def("rebuild_dataset")
-        ok = job.execute_in_process(raise_on_error=False, run_config={"loggers": {"console": {"config": {"log_level": "ERROR"}}}}).success
-        print(f"full build (Dagster job, in process): {time.perf_counter() - start:.2f} s, success={ok}")
-    print(f"peak resident memory of this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
+    scaling()
 
     from validation.gold import all_scores
 
@@ -79,6 +77,94 @@ def main() -> None:
     else:
         print(f"\nstructure of real documents in {folder} against tests/corpus/expectations.yaml:")
         print(corpus_report(folder))
+
+
+# ------------------------------------------------------------------ scaling
+
+CORPUS_SIZES = (10, 100, 1000)
+SEARCH_DOCUMENTS = 1300  # about 51,000 measures: the size issue 7 sets for search latency
+
+
+def _child_build(raw: Path, out: Path, workers: int = 1) -> dict[str, float]:
+    """One `yrdpm build` in a fresh process: its wall time and its own peak resident memory."""
+    code = (
+        "import resource, sys, time, json\n"
+        "from click.testing import CliRunner\n"
+        "from pipelines.cli import main\n"
+        "start = time.perf_counter()\n"
+        f"result = CliRunner().invoke(main, ['build', '--raw-dir', {str(raw)!r}, '--out-dir', {str(out)!r}, '--workers', '{workers}'])\n"
+        "assert result.exit_code == 0, result.output\n"
+        "print(json.dumps({'seconds': time.perf_counter() - start, 'rss_mib': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))\n"
+    )
+    env = dict(os.environ)
+    env.pop("DAGSTER_HOME", None)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
+    figures: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
+    return figures
+
+
+def _median_ms(con: Any, sql: str, runs: int = 30) -> float:
+    con.execute(sql).fetchall()
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        con.execute(sql).fetchall()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times) * 1000
+
+
+def _extraction_rate(raw: Path) -> float:
+    """MB/s of source bytes through the per-document unit of work alone (extract, check), one core."""
+    from pipelines.assembly import process_document
+
+    documents, _ = load_raw_documents(raw)
+    start = time.perf_counter()
+    for document in documents:
+        process_document(document, validate_schema=False)
+    return sum(len(d.data) for d in documents) / (time.perf_counter() - start) / 1e6
+
+
+def scaling() -> None:
+    """Full build, throughput, memory and incremental rebuild at 10, 100 and 1,000 documents; query latencies."""
+    import duckdb
+    from synthetic import change_one, make_corpus
+
+    print("\nscaling (synthetic corpora of the seeds, one process, one worker):")
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for size in CORPUS_SIZES:
+            raw, out = Path(tmp) / f"c{size}" / "raw", Path(tmp) / f"c{size}" / "datapackage"
+            source_bytes = make_corpus(raw, size)
+            full = _child_build(raw, out)
+            again = _child_build(raw, out)
+            change_one(raw)
+            incremental = _child_build(raw, out)
+            rows.append((size, source_bytes, full, again, incremental, _extraction_rate(raw) if size == 100 else None))
+        header = f"{'documents':>10} {'source MB':>10} {'full s':>8} {'MB/s':>6} {'peak MiB':>9} {'unchanged s':>12} {'1 changed s':>12} {'share':>6}"
+        print(header)
+        for size, source_bytes, full, again, incremental, _ in rows:
+            mb = source_bytes / 1e6
+            print(f"{size:>10} {mb:>10.1f} {full['seconds']:>8.1f} {mb / full['seconds']:>6.2f} {full['rss_mib']:>9.0f} "
+                  f"{again['seconds']:>12.1f} {incremental['seconds']:>12.1f} {incremental['seconds'] / full['seconds']:>6.1%}")
+        rate = next(r[5] for r in rows if r[5] is not None)
+        print(f"extraction alone (extract + per-document checks, 100 documents): {rate:.2f} MB/s")
+
+        search_raw, search_out = Path(tmp) / "search" / "raw", Path(tmp) / "search" / "datapackage"
+        make_corpus(search_raw, SEARCH_DOCUMENTS)
+        _child_build(search_raw, search_out)
+        start = time.perf_counter()
+        subprocess.run([str(Path(sys.executable).with_name("yrdpm")), "sql", "SELECT 1", "--out-dir", str(search_out)], capture_output=True, check=True)
+        cold = time.perf_counter() - start
+        con = duckdb.connect(str(search_out / "yrdpm.duckdb"), read_only=True)
+        measures = con.execute("SELECT count(*) FROM measures").fetchone()[0]
+        print(f"queries on {SEARCH_DOCUMENTS:,} documents ({measures:,} measures):")
+        print(f"  yrdpm sql \"SELECT 1\", cold CLI: {cold:.2f} s")
+        for term in ("氢能", "生态 绿色"):
+            like = " AND ".join(f"m.text LIKE '%{t}%'" for t in term.split())
+            search_ms = _median_ms(con, "SELECT * FROM search_measures('" + term + "')")
+            like_ms = _median_ms(con, "SELECT m.*, d.title FROM measures m JOIN documents d USING (doc_id) WHERE " + like)
+            print(f"  search_measures('{term}') p50 warm: {search_ms:.1f} ms; the same rows by LIKE: {like_ms:.1f} ms")
+        con.close()
 
 
 if __name__ == "__main__":
