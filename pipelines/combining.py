@@ -105,7 +105,23 @@ def _order_by(table: Table) -> str:
     return ", ".join([*keys, f'"{FILE_COLUMN}"', f'"{ROW_COLUMN}"'])
 
 
-def assemble(store: ShardStore, problems: Sequence[LoadProblem], errata: Sequence[Erratum]) -> Assembly:
+INPUTS_FILE = "inputs.sha256"  # beside the assembled tables: the fingerprint of what they were made from
+
+
+def assembled_inputs(folder: Path) -> str | None:
+    path = folder / INPUTS_FILE
+    return path.read_text(encoding="utf-8").strip() if path.exists() else None
+
+
+def current_assembly(store: ShardStore, inputs: str) -> Assembly | None:
+    """The assembled tables when they were made from exactly these inputs (nothing to redo), else None."""
+    folder = store.root / "tables"
+    if assembled_inputs(folder) != inputs or not all((folder / f"{t.name}.parquet").exists() for t in TABLES):
+        return None
+    return Assembly(folder, {t.name: pq.ParquetFile(folder / f"{t.name}.parquet").metadata.num_rows for t in TABLES})
+
+
+def assemble(store: ShardStore, problems: Sequence[LoadProblem], errata: Sequence[Erratum], inputs: str = "") -> Assembly:
     """Write every published table from the shards into store.root/tables; returns the row counts."""
     from validation.schemas import arrow_schema
 
@@ -151,6 +167,8 @@ def assemble(store: ShardStore, problems: Sequence[LoadProblem], errata: Sequenc
             *theme_coverage_issues(share[0] if share else None),
         ]
         counts["quality_issues"] = _write_records(QUALITY_ISSUES, issues, staging / "quality_issues.parquet")
+        if inputs:
+            (staging / INPUTS_FILE).write_text(inputs + "\n", encoding="utf-8")
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

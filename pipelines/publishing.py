@@ -294,8 +294,27 @@ def _leftovers(out_dir: Path) -> list[Path]:
     return sorted(p for pattern in (f".staging-{out_dir.name}-*", f".old-{out_dir.name}-*") for p in out_dir.parent.glob(pattern) if p.is_dir())
 
 
-def publish(tables: Mapping[str, Path], out_dir: Path) -> PublicationSummary:
+def _unchanged(out_dir: Path, record: Path | None, built_from: str | None) -> bool:
+    """The package in out_dir is the one published from these inputs, and its files are as described."""
+    if record is None or built_from is None or not record.exists() or not (out_dir / DUCKDB_NAME).exists():
+        return False
+    try:
+        recorded = json.loads(record.read_text(encoding="utf-8"))
+        described = json.loads((out_dir / "datapackage.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    if recorded != {"out_dir": str(out_dir), "inputs": built_from}:
+        return False
+    return all((out_dir / r["path"]).is_file() and file_facts(out_dir / r["path"]) == {"bytes": r["bytes"], "hash": r["hash"]}
+               for r in described.get("resources", []))
+
+
+def publish(tables: Mapping[str, Path], out_dir: Path, built_from: str | None = None, record: Path | None = None) -> PublicationSummary:
     """Stage, validate and swap in the package with its database; the old one stays on failure.
+
+    built_from and record: the fingerprint of the tables' inputs, and a file
+    where it is kept after publishing. When the package in out_dir was already
+    published from the same inputs and its files are intact, nothing is redone.
 
     tables: the assembled Parquet file of every table, already in the
     published schema and order. They are copied, written out as CSV a batch
@@ -309,6 +328,11 @@ def publish(tables: Mapping[str, Path], out_dir: Path) -> PublicationSummary:
         raise PublicationError(f"{out_dir} is a file, not a directory: choose another --out-dir or remove the file; it was left as it is")
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     with publication_lock(out_dir):
+        if _unchanged(out_dir, record, built_from):
+            counts = {t.name: pq.ParquetFile(out_dir / "data" / f"{t.name}.parquet").metadata.num_rows for t in TABLES}
+            return PublicationSummary(out_dir, counts, sorted(p.relative_to(out_dir).as_posix() for p in out_dir.rglob("*") if p.is_file()))
+        if record is not None:
+            record.unlink(missing_ok=True)
         for leftover in _leftovers(out_dir):
             shutil.rmtree(leftover, ignore_errors=True)
         staging = out_dir.parent / f".staging-{out_dir.name}-{uuid.uuid4().hex[:8]}"
@@ -333,6 +357,8 @@ def publish(tables: Mapping[str, Path], out_dir: Path) -> PublicationSummary:
             build_duckdb(staging)
             _fsync_tree(staging)
             swap_directories(staging, out_dir)
+            if record is not None and built_from is not None:
+                record.write_text(json.dumps({"out_dir": str(out_dir), "inputs": built_from}) + "\n", encoding="utf-8")
         finally:
             if staging.exists():
                 shutil.rmtree(staging, ignore_errors=True)

@@ -42,6 +42,9 @@ MANIFEST = "manifest.json"
 KEY_COLUMN, FILE_COLUMN, ROW_COLUMN = "_document_key", "_source_file", "_row"
 _REPO = Path(__file__).resolve().parents[1]
 _FINGERPRINTED = ("pipelines/extraction", "pipelines/assembly.py", "validation/tables.py", "validation/schemas.py", "validation/quality.py")
+# What turns the shards into the published files, on top of the above.
+_PUBLICATION = ("pipelines/combining.py", "pipelines/store.py", "pipelines/publishing.py", "pipelines/validating.py",
+                "pipelines/sql", "pipelines/package.yaml", "validation/sql_checks.py")
 
 
 def shard_keys() -> list[str]:
@@ -52,16 +55,37 @@ def shard_of(source_file: str) -> str:
     return f"s{int(hashlib.sha256(source_file.encode()).hexdigest()[:8], 16) % SHARD_COUNT:02d}"
 
 
-@lru_cache(maxsize=1)
-def code_fingerprint() -> str:
-    """A hash of the code and rule files that turn a document into records."""
+def _files_fingerprint(entries: Iterable[str]) -> str:
     digest = hashlib.sha256()
-    for entry in _FINGERPRINTED:
+    for entry in entries:
         root = _REPO / entry
-        files = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.suffix in (".py", ".yaml", ".json", ".txt"))
+        files = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.suffix in (".py", ".yaml", ".json", ".txt", ".sql"))
         for path in files:
             digest.update(path.relative_to(_REPO).as_posix().encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()[:16]
+
+
+@lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """A hash of the code and rule files that turn a document into records."""
+    return _files_fingerprint(_FINGERPRINTED)
+
+
+@lru_cache(maxsize=1)
+def publication_fingerprint() -> str:
+    """A hash of everything that turns documents into the published files."""
+    return _files_fingerprint((*_FINGERPRINTED, *_PUBLICATION))
+
+
+def inputs_fingerprint(store: ShardStore, facts: Iterable[str]) -> str:
+    """The published package's inputs: every shard's manifest, other facts (load problems, errata) and the code."""
+    digest = hashlib.sha256(publication_fingerprint().encode())
+    for shard in shard_keys():
+        manifest = store.shard_dir(shard) / MANIFEST
+        digest.update(shard.encode() + (hashlib.sha256(manifest.read_bytes()).digest() if manifest.exists() else b"-"))
+    for fact in facts:
+        digest.update(fact.encode() + b"\0")
+    return digest.hexdigest()
 
 
 def document_key(raw: RawDocument, fingerprint: str) -> str:

@@ -14,11 +14,12 @@ from pathlib import Path
 
 import dagster as dg
 
-from pipelines.combining import assemble
+from pipelines.combining import assemble, assembled_inputs, current_assembly
 from pipelines.defs.resources import ProjectPaths
+from pipelines.extraction.document import RawDocument
 from pipelines.publishing import publish
 from pipelines.sources import load_errata, load_raw_documents
-from pipelines.store import ShardStore, ShardSummary, build_shards, code_fingerprint, document_key, group_by_shard, shard_keys
+from pipelines.store import ShardStore, ShardSummary, build_shards, code_fingerprint, document_key, group_by_shard, inputs_fingerprint, shard_keys
 from validation.tables import TABLES
 
 GROUP = "yrdpm"
@@ -68,9 +69,10 @@ def document_extractions(context: dg.AssetExecutionContext, paths: ProjectPaths)
     })
 
 
-def stale_shards(paths: ProjectPaths) -> dict[str, set[str]]:
+def stale_shards(paths: ProjectPaths, raws: list[RawDocument] | None = None) -> dict[str, set[str]]:
     """Shards whose stored documents are not the raw folder's current ones, with their current keys."""
-    raws, _ = load_raw_documents(paths.raw_path, paths.max_document_bytes)
+    if raws is None:
+        raws, _ = load_raw_documents(paths.raw_path, paths.max_document_bytes)
     store = ShardStore(paths.store_path)
     fingerprint = code_fingerprint()
     stale = {}
@@ -87,12 +89,18 @@ def stale_shards(paths: ProjectPaths) -> dict[str, set[str]]:
     description="Every published table assembled from the stored shards by DuckDB, a batch at a time.",
 )
 def tables(context: dg.AssetExecutionContext, paths: ProjectPaths) -> Iterator[dg.MaterializeResult[None]]:
-    stale = stale_shards(paths)
+    raws, problems = load_raw_documents(paths.raw_path, paths.max_document_bytes)
+    stale = stale_shards(paths, raws)
     if stale:  # fail closed: never publish a mix of old and new extractions
         raise dg.Failure(f"shard(s) {', '.join(sorted(stale))} of document_extractions are out of date with raw/: materialize them first (yrdpm build does)")
-    _, problems = load_raw_documents(paths.raw_path, paths.max_document_bytes)
     errata, _ = load_errata(paths.raw_path)
-    assembly = assemble(ShardStore(paths.store_path), problems, errata)
+    store = ShardStore(paths.store_path)
+    inputs = inputs_fingerprint(store, [repr(problems), repr(errata)])
+    assembly = current_assembly(store, inputs)
+    if assembly is None:
+        assembly = assemble(store, problems, errata, inputs)
+    else:
+        context.log.info("no shard, load problem or erratum changed since the tables were assembled: they are reused")
     for name, count in assembly.counts.items():
         yield dg.MaterializeResult(asset_key=name, metadata={"dagster/row_count": count, "path": str(assembly.path(name))})
 
@@ -104,7 +112,8 @@ def tables(context: dg.AssetExecutionContext, paths: ProjectPaths) -> Iterator[d
 )
 def datapackage(context: dg.AssetExecutionContext, paths: ProjectPaths) -> dg.MaterializeResult[None]:
     folder = paths.store_path / "tables"
-    summary = publish({name: folder / f"{name}.parquet" for name in TABLE_NAMES}, paths.out_path)
+    summary = publish({name: folder / f"{name}.parquet" for name in TABLE_NAMES}, paths.out_path,
+                      built_from=assembled_inputs(folder), record=paths.store_path / "published.json")
     context.log.info(f"published {sum(summary.counts.values())} rows in {len(summary.counts)} tables to {summary.out_dir}")
     return dg.MaterializeResult(metadata={"path": str(summary.out_dir), **{f"rows_{k}": v for k, v in summary.counts.items()}})
 
