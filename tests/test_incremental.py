@@ -144,3 +144,44 @@ def test_the_sensor_requests_a_run_for_the_changed_shards_only(corpus, tmp_path)
     assert (tags["dagster/asset_partition_range_start"], tags["dagster/asset_partition_range_end"]) == (shard, shard)
     again = raw_files_changed(dg.build_sensor_context(cursor=request.cursor, resources={"paths": paths}))
     assert isinstance(again, dg.SkipReason)
+
+
+def test_an_unchanged_rebuild_leaves_the_published_files_alone(corpus, tmp_path):
+    out = tmp_path / "datapackage"
+    assert run_build(str(corpus), str(out), log_level="ERROR").success
+    stamps = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()}
+    assert run_build(str(corpus), str(out), log_level="ERROR").success
+    assert {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()} == stamps
+    # a published file changed by hand is noticed, and the package is published again
+    (out / "data" / "measures.csv").write_text("tampered", encoding="utf-8")
+    assert run_build(str(corpus), str(out), log_level="ERROR").success
+    assert _package_files(out) == _from_scratch(corpus, tmp_path)
+
+
+_SHARD_RUN = """
+import sys
+from pipelines.definitions import build_definitions
+raw, out, store, first, last = sys.argv[1:]
+job = build_definitions(raw, out, store).resolve_job_def("rebuild_dataset")
+selection = [key for key in job.asset_layer.executable_asset_keys if key.to_user_string() == "document_extractions"]
+result = job.execute_in_process(asset_selection=selection, raise_on_error=False,
+    tags={"dagster/asset_partition_range_start": first, "dagster/asset_partition_range_end": last})
+sys.exit(0 if result.success else 1)
+"""
+
+
+def test_runs_of_different_shards_in_separate_processes_share_one_store(corpus, tmp_path):
+    """What a backfill on several machines does: runs of disjoint shard ranges write to one shared store,
+    then one run assembles and publishes; the package is the one a single build gives."""
+    import subprocess
+    import sys
+
+    store, out = tmp_path / "shared-store", tmp_path / "distributed" / "datapackage"
+    runs = [subprocess.Popen([sys.executable, "-c", _SHARD_RUN, str(corpus), str(out), str(store), first, last])
+            for first, last in (("s00", "s07"), ("s08", "s15"))]
+    assert [run.wait(timeout=300) for run in runs] == [0, 0]
+    stored = ShardStore(store).documents()
+    assert sorted(d.source_file for d in stored) == sorted(f"raw/{p.name}" for p in corpus.glob("*.txt"))
+    result = run_build(str(corpus), str(out), store_dir=str(store), log_level="ERROR")
+    assert result.success and _extraction_counts(result)["extracted"] == 0
+    assert _package_files(out) == _from_scratch(corpus, tmp_path)
