@@ -7,6 +7,7 @@ directory in). The same table definitions drive every schema written here.
 
 from __future__ import annotations
 
+import codecs
 import ctypes
 import fcntl
 import json
@@ -143,19 +144,24 @@ def _csv_expression(f: Field) -> str:
 
 
 def write_csv(table: Table, parquet: Path, path: Path) -> None:
-    """The CSV copy of a Parquet table, written by DuckDB: UTF-8, a header, RFC 4180 line ends.
+    """The CSV copy of a Parquet table, written by DuckDB: UTF-8 with a byte-order mark, a header, RFC 4180 line ends.
 
     With CRLF line ends, every cell holding a carriage return or a line feed is
     quoted, so a text with a bare carriage return cannot split a row for a
     reader with universal newlines. Empty cells are nulls (no text is empty).
     """
     columns = ", ".join(_csv_expression(f) for f in table.fields)
+    body = path.with_name(f".{path.name}.body")
     con = duckdb.connect(config={"threads": 1, "memory_limit": DUCKDB_MEMORY})
     try:
-        con.execute(f"COPY (SELECT {columns} FROM read_parquet('{_sql_path(parquet)}')) TO '{_sql_path(path)}' "
+        con.execute(f"COPY (SELECT {columns} FROM read_parquet('{_sql_path(parquet)}')) TO '{_sql_path(body)}' "
                     "(FORMAT csv, HEADER, NEW_LINE '\\r\\n')")
     finally:
         con.close()
+    with path.open("wb") as out, body.open("rb") as written:
+        out.write(codecs.BOM_UTF8)  # Excel reads UTF-8 only after a byte-order mark; Data Package readers, pandas, polars, readr and DuckDB skip it
+        shutil.copyfileobj(written, out, 2**20)
+    body.unlink()
 
 
 def _sql_path(path: Path) -> str:
@@ -177,24 +183,22 @@ def descriptor(staging: Path, documents: Iterable[Mapping[str, Any]], counts: Ma
     config = package_config()
     resources = []
     for table in TABLES:
-        schema = frictionless_schema(table)
-        for fmt, mediatype in (("csv", "text/csv"), ("parquet", "application/vnd.apache.parquet")):
-            path = f"data/{table.name}.{fmt}"
-            resource = {
-                "name": table.name if fmt == "csv" else f"{table.name}-parquet",
-                "title": table.title,
-                "description": f"{table.description} ({counts[table.name]} rows)",
-                "path": path,
-                # Frictionless reads Parquet poorly (nulls, lists), so the Parquet copies are
-                # checked as files (bytes, hash) here and row by row with pandera.
-                "type": "table" if fmt == "csv" else "file",
-                "format": fmt,
-                "mediatype": mediatype,
-                "encoding": "utf-8" if fmt == "csv" else None,
-                **file_facts(staging / path),
-                "schema": schema if fmt == "csv" else _parquet_schema(schema),
-            }
-            resources.append({k: v for k, v in resource.items() if v is not None})
+        csv_path, parquet_path = f"data/{table.name}.csv", f"data/{table.name}.parquet"
+        resources.append({
+            "name": table.name,
+            "title": table.title,
+            "description": f"{table.description} ({counts[table.name]} rows)",
+            "type": "table",
+            "path": csv_path,
+            "format": "csv",
+            "mediatype": "text/csv",
+            "encoding": "utf-8",  # with a byte-order mark, for Excel; Data Package readers skip it
+            **file_facts(staging / csv_path),
+            "schema": frictionless_schema(table),
+            # The same rows as Parquet, for readers that know it (DuckDB, pandas, polars, R's arrow);
+            # a custom property, which other Data Package readers ignore.
+            "parquet": {"path": parquet_path, "format": "parquet", "mediatype": "application/vnd.apache.parquet", **file_facts(staging / parquet_path)},
+        })
     sources = [
         {"title": f"{row['title']} ({row['source_file']})", "path": row["source_file"], "description": row["source_description"] or ""}
         for row in documents
@@ -214,15 +218,6 @@ def descriptor(staging: Path, documents: Iterable[Mapping[str, Any]], counts: Ma
     }
 
 
-def _parquet_schema(schema: dict[str, Any]) -> dict[str, Any]:
-    """Foreign keys of the Parquet copies point at their Parquet siblings."""
-    out: dict[str, Any] = json.loads(json.dumps(schema))
-    for fk in out.get("foreignKeys", []):
-        if fk["reference"]["resource"]:
-            fk["reference"]["resource"] += "-parquet"
-    return out
-
-
 def codebook(counts: Mapping[str, int], config: Mapping[str, Any]) -> str:
     lines = [
         f"# {config['title']}",
@@ -230,8 +225,10 @@ def codebook(counts: Mapping[str, int], config: Mapping[str, Any]) -> str:
         f"Version {config['version']}. {config['description']}",
         "",
         "This file is generated from `validation/tables.py` by the build; do not edit it by hand.",
-        "Every table is published as CSV (UTF-8, lists as JSON arrays) and Parquet under `data/`;",
-        "`datapackage.json` describes them (Frictionless Data Package). Spans are character offsets",
+        "Every table is published as CSV (UTF-8 with a byte-order mark so that Excel reads it, lists as JSON",
+        "arrays, empty cells for nulls) and as Parquet under `data/`. `datapackage.json` describes one resource",
+        "per table (Frictionless Data Package): its CSV file, with the Parquet file in the resource's `parquet`",
+        "property (path, bytes, sha256) for readers that know Parquet. Spans are character offsets",
         "into the decoded text of each document, published in `texts` (`texts.text[span_start:span_end]`).",
         "",
         "In the CSV files only, a free-text cell that a spreadsheet would run as a formula (one starting with",
@@ -305,8 +302,8 @@ def _unchanged(out_dir: Path, record: Path | None, built_from: str | None) -> bo
         return False
     if recorded != {"out_dir": str(out_dir), "inputs": built_from}:
         return False
-    return all((out_dir / r["path"]).is_file() and file_facts(out_dir / r["path"]) == {"bytes": r["bytes"], "hash": r["hash"]}
-               for r in described.get("resources", []))
+    parts = [part for r in described.get("resources", []) for part in (r, r.get("parquet") or {})]
+    return all((out_dir / p["path"]).is_file() and file_facts(out_dir / p["path"]) == {"bytes": p["bytes"], "hash": p["hash"]} for p in parts)
 
 
 def publish(tables: Mapping[str, Path], out_dir: Path, built_from: str | None = None, record: Path | None = None) -> PublicationSummary:

@@ -38,14 +38,15 @@ def validate_package(package_dir: Path, full: bool = False) -> list[str]:
         return [f"datapackage.json cannot be read: {exc}"]
     problems += _descriptor_problems(described)
     for resource in described.get("resources", []):
-        file = package_dir / resource.get("path", "")
-        if not file.is_file():
-            problems.append(f"{resource.get('path')} is missing")
-            continue
-        facts = file_facts(file)
-        for key in ("bytes", "hash"):
-            if key in resource and resource[key] != facts[key]:
-                problems.append(f"{resource['path']}: {key} is {facts[key]}, the descriptor says {resource[key]}")
+        for part in (resource, resource.get("parquet") or {}):
+            file = package_dir / part.get("path", "")
+            if not file.is_file():
+                problems.append(f"{part.get('path')} is missing")
+                continue
+            facts = file_facts(file)
+            for key in ("bytes", "hash"):
+                if key in part and part[key] != facts[key]:
+                    problems.append(f"{part['path']}: {key} is {facts[key]}, the descriptor says {part[key]}")
     files = {t.name: package_dir / "data" / f"{t.name}.parquet" for t in TABLES}
     missing = [f.name for f in files.values() if not f.exists()]
     if missing:
@@ -84,7 +85,7 @@ def _csv_row_counts(package_dir: Path) -> list[str]:
         if not csv_path.exists():
             problems.append(f"{csv_path.name} is missing")
             continue
-        with csv_path.open(encoding="utf-8", newline="") as handle:
+        with csv_path.open(encoding="utf-8-sig", newline="") as handle:
             reader = csv.reader(handle)
             header = next(reader, None)
             rows = sum(1 for _ in reader)

@@ -116,6 +116,6 @@ def test_formula_like_cells_are_safe_in_csv_and_unchanged_in_parquet(tmp_path):
     assert result.exit_code == 0, result.output
     parquet = pd.read_parquet(out / "data" / "measures.parquet")
     assert list(parquet.text_original) == ['=HYPERLINK("http://example.invalid","点击")', "@SUM(1,2)推进共享。"]
-    csv_text = (out / "data" / "measures.csv").read_text(encoding="utf-8")
+    csv_text = (out / "data" / "measures.csv").read_text(encoding="utf-8-sig")
     assert "'=HYPERLINK" in csv_text and "'@SUM" in csv_text
     assert not any(line.startswith(("=", "@")) or ",=" in line or ",@" in line for line in csv_text.splitlines())

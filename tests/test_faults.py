@@ -36,8 +36,13 @@ def _assert_complete(out, before):
     assert _snapshot(out) == before  # the same inputs: the old publication and a new whole one are identical
 
 
-def _build_command(raw, out):
-    return [sys.executable, "-m", "pipelines.cli", "build", "--raw-dir", str(raw), "--out-dir", str(out)]
+def _build_command(raw, out, fresh_store=False):
+    """The build; with fresh_store it keeps no results from earlier builds, so it extracts and publishes
+    everything (a build with a warm store and unchanged inputs writes nothing)."""
+    command = [sys.executable, "-m", "pipelines.cli", "build", "--raw-dir", str(raw), "--out-dir", str(out)]
+    if fresh_store:
+        command += ["--store-dir", str(out.parent / f"store-{time.monotonic_ns()}")]
+    return command
 
 
 @pytest.fixture(scope="module")
@@ -54,13 +59,13 @@ def test_a_kill_at_any_moment_leaves_the_previous_publication_whole(published):
     raw, out, seconds = published
     before = _snapshot(out)
     for fraction in KILL_FRACTIONS:
-        process = subprocess.Popen(_build_command(raw, out), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        process = subprocess.Popen(_build_command(raw, out, fresh_store=True), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(seconds * fraction)
         process.send_signal(signal.SIGKILL)
         process.wait()
         _assert_complete(out, before)
     # The next build cleans what the killed ones left and publishes.
-    subprocess.run(_build_command(raw, out), check=True, capture_output=True)
+    subprocess.run(_build_command(raw, out, fresh_store=True), check=True, capture_output=True)
     _assert_complete(out, before)
     assert not [p.name for p in out.parent.iterdir() if p.name.startswith((".staging-", ".old-"))]
 
@@ -72,7 +77,7 @@ def test_a_full_disk_leaves_the_previous_publication_whole(published):
     def small_files():
         resource.setrlimit(resource.RLIMIT_FSIZE, (64 * 1024, 64 * 1024))  # as if the disk filled up
 
-    result = subprocess.run(_build_command(raw, out), capture_output=True, preexec_fn=small_files)
+    result = subprocess.run(_build_command(raw, out, fresh_store=True), capture_output=True, preexec_fn=small_files)
     assert result.returncode != 0
     _assert_complete(out, before)
 
