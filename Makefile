@@ -19,8 +19,8 @@ build: setup  # recorded in the same Dagster instance as `make dev`, so the UI s
 	DAGSTER_HOME=$(CURDIR) $(BIN)/yrdpm build
 
 test: setup
-	$(BIN)/ruff check pipelines validation tests scripts
-	$(BIN)/mypy pipelines validation
+	$(BIN)/ruff check pipelines validation yrdpm tests scripts
+	$(BIN)/mypy pipelines validation yrdpm
 	$(BIN)/python -m pytest
 
 dev: setup

@@ -10,9 +10,10 @@ No table is ever held whole in pandas, so memory stays flat as the corpus grows.
 
 from __future__ import annotations
 
+import heapq
 import shutil
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,13 +26,14 @@ from pipelines.assembly import DIMENSION_TABLES, RECORD_TABLES, themes_frame
 from pipelines.extraction.corrections import Erratum
 from pipelines.extraction.issues import QUARANTINE, QualityIssue, Severity, quality_issue
 from pipelines.extraction.places import delta_cities, gazetteer
+from pipelines.publishing import DUCKDB_MEMORY
 from pipelines.sources import LoadProblem
-from pipelines.store import FILE_COLUMN, KEY_COLUMN, ROW_COLUMN, ShardStore, StoredDocument
+from pipelines.store import FILE_COLUMN, KEY_COLUMN, MERGED_TABLES, ROW_COLUMN, ShardStore, StoredDocument
 from validation.quality import theme_coverage_issues
 from validation.schemas import to_frame
 from validation.tables import QUALITY_ISSUES, TABLES, TABLES_BY_NAME, Table
 
-BATCH_ROWS = 8192  # rows per Parquet row group and per batch in memory
+BATCH_ROWS = 2048  # rows per Parquet row group and per batch in memory (texts rows hold whole documents)
 ALL_TABLES = (*RECORD_TABLES, *DIMENSION_TABLES, "quality_issues")
 
 
@@ -121,6 +123,30 @@ def current_assembly(store: ShardStore, inputs: str) -> Assembly | None:
     return Assembly(folder, {t.name: pq.ParquetFile(folder / f"{t.name}.parquet").metadata.num_rows for t in TABLES})
 
 
+def _merged(table: Table, files: Sequence[Path], keys: set[str], batch_rows: int = 64) -> Iterator[pa.RecordBatch]:
+    """The rows of shard files that are each in the table's order, merged into that order, a few rows at a time."""
+    order = [*table.sort_by, FILE_COLUMN, ROW_COLUMN]
+
+    def rows(path: Path) -> Iterator[dict[str, Any]]:
+        for batch in pq.ParquetFile(path).iter_batches(batch_size=batch_rows):
+            yield from (row for row in batch.to_pylist() if row[KEY_COLUMN] in keys)
+
+    def sort_key(row: dict[str, Any]) -> tuple[Any, ...]:
+        return tuple((row[k] is not None, row[k] if row[k] is not None else "") for k in order)  # nulls first, as ORDER BY … NULLS FIRST
+
+    from validation.schemas import arrow_schema
+
+    schema = arrow_schema(table)
+    pending: list[dict[str, Any]] = []
+    for row in heapq.merge(*(rows(f) for f in files), key=sort_key):
+        pending.append({name: row[name] for name in table.field_names})
+        if len(pending) == batch_rows:
+            yield pa.RecordBatch.from_pylist(pending, schema=schema)
+            pending = []
+    if pending:
+        yield pa.RecordBatch.from_pylist(pending, schema=schema)
+
+
 def assemble(store: ShardStore, problems: Sequence[LoadProblem], errata: Sequence[Erratum], inputs: str = "") -> Assembly:
     """Write every published table from the shards into store.root/tables; returns the row counts."""
     from validation.schemas import arrow_schema
@@ -132,7 +158,7 @@ def assemble(store: ShardStore, problems: Sequence[LoadProblem], errata: Sequenc
     staging = store.root / f".tables-{uuid.uuid4().hex[:8]}"
     staging.mkdir(parents=True)
     counts: dict[str, int] = {}
-    con = duckdb.connect()
+    con = duckdb.connect(config={"memory_limit": DUCKDB_MEMORY, "threads": 1, "temp_directory": str(store.root / ".duckdb-spill")})
     try:
         con.execute("SET preserve_insertion_order = true")
         keys = pa.table({"key": pa.array([d.key for d in publishable], pa.string())})
@@ -143,6 +169,9 @@ def assemble(store: ShardStore, problems: Sequence[LoadProblem], errata: Sequenc
             schema = arrow_schema(table)
             if not files or not publishable:
                 counts[name] = _write_records(table, [], staging / f"{name}.parquet")
+                continue
+            if name in MERGED_TABLES:
+                counts[name] = _write(table, _merged(table, files, {d.key for d in publishable}), staging / f"{name}.parquet", schema)
                 continue
             sources = ", ".join("'" + f.as_posix().replace("'", "''") + "'" for f in files)
             columns = ", ".join(f'"{c}"' for c in table.field_names)

@@ -37,7 +37,7 @@ _FRICTIONLESS_TYPES = {"string": "string", "integer": "integer", "number": "numb
 _DUCKDB_TYPES = {"string": "VARCHAR", "integer": "BIGINT", "number": "DOUBLE", "boolean": "BOOLEAN", "list": "VARCHAR[]"}
 
 
-DUCKDB_MEMORY = "512MB"  # DuckDB spills to disk beyond this, so a build's memory does not grow with the corpus
+DUCKDB_MEMORY = "300MB"  # DuckDB spills to disk beyond this, so a build's memory does not grow with the corpus
 
 
 class PublicationError(RuntimeError):
@@ -445,7 +445,7 @@ def build_duckdb(package_dir: Path) -> Path:
     """A DuckDB database of every table with its keys, the views and search_measures()."""
     target = package_dir / DUCKDB_NAME
     tmp = package_dir / f".{DUCKDB_NAME}.{uuid.uuid4().hex[:8]}.tmp"
-    con = duckdb.connect(str(tmp))
+    con = duckdb.connect(str(tmp), config={"memory_limit": DUCKDB_MEMORY, "threads": 2})
     try:
         for table in TABLES:  # TABLES lists referenced tables before referencing ones
             con.execute(duckdb_ddl(table))

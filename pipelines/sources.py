@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -73,13 +74,37 @@ def _files(raw_dir: Path) -> tuple[list[Path], list[LoadProblem]]:
     return sorted(files), problems
 
 
-def load_raw_documents(raw_dir: Path, max_bytes: int = DEFAULT_MAX_DOCUMENT_BYTES) -> tuple[list[RawDocument], list[LoadProblem]]:
-    """Every document file in raw_dir (sorted by name) with its metadata and errata.
+@dataclass(frozen=True)
+class SourceFile:
+    """A document file found in the raw folder, with what its records depend on, but not its bytes:
+    a build holds the bytes of the documents it is extracting, never the whole corpus."""
+
+    path: str  # relative to the repository root, POSIX separators
+    file: Path
+    sha256: str
+    metadata: dict[str, Any] | None = None
+    errata: tuple[Erratum, ...] = ()
+    load_error: str | None = None
+
+    def read(self) -> RawDocument:
+        return RawDocument(self.path, self.file.read_bytes(), self.metadata, self.errata, self.load_error)
+
+
+def _sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(2**20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def scan_raw_documents(raw_dir: Path, max_bytes: int = DEFAULT_MAX_DOCUMENT_BYTES) -> tuple[list[SourceFile], list[LoadProblem]]:
+    """Every document file in raw_dir (sorted by name) with its metadata and errata, read a file at a time.
 
     Files over max_bytes are refused, and a file with the same bytes as an
     earlier one is reported as its duplicate and read once.
     """
-    documents: list[RawDocument] = []
+    found: list[SourceFile] = []
     errata, problems = load_errata(raw_dir)
     files, link_problems = _files(raw_dir)
     problems += link_problems
@@ -92,14 +117,21 @@ def load_raw_documents(raw_dir: Path, max_bytes: int = DEFAULT_MAX_DOCUMENT_BYTE
         if size > max_bytes:
             problems.append(LoadProblem(rel, f"{size:,} bytes is over the limit of {max_bytes:,} bytes per document (max_document_bytes): not read"))
             continue
-        meta, load_error = _read_metadata(metadata_path(path))
-        raw = RawDocument(rel, path.read_bytes(), meta, load_error=load_error)
-        if raw.sha256 in seen:
-            problems.append(LoadProblem(rel, f"the same bytes as {seen[raw.sha256]}: a duplicate, published once under {seen[raw.sha256]}", "warning"))
+        sha256 = _sha256_of(path)
+        if sha256 in seen:
+            problems.append(LoadProblem(rel, f"the same bytes as {seen[sha256]}: a duplicate, published once under {seen[sha256]}", "warning"))
             continue
-        seen[raw.sha256] = rel
-        documents.append(replace(raw, errata=tuple(e for e in errata if e.applies_to(raw.doc_id))))
-    return documents, problems
+        seen[sha256] = rel
+        meta, load_error = _read_metadata(metadata_path(path))
+        doc_id = RawDocument(rel, b"", meta).doc_id
+        found.append(SourceFile(rel, path, sha256, meta, tuple(e for e in errata if e.applies_to(doc_id)), load_error))
+    return found, problems
+
+
+def load_raw_documents(raw_dir: Path, max_bytes: int = DEFAULT_MAX_DOCUMENT_BYTES) -> tuple[list[RawDocument], list[LoadProblem]]:
+    """scan_raw_documents with every document's bytes read (for small folders: tests, gold samples)."""
+    found, problems = scan_raw_documents(raw_dir, max_bytes)
+    return [source.read() for source in found], problems
 
 
 class _MetadataLoader(yaml.SafeLoader):

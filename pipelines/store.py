@@ -33,17 +33,21 @@ import pyarrow.parquet as pq
 from pipelines.assembly import RECORD_TABLES, DocumentResult, process_document, validate_results
 from pipelines.extraction.document import RawDocument
 from pipelines.extraction.issues import QualityIssue
+from pipelines.sources import SourceFile
 from validation.tables import TABLES_BY_NAME, Table
 
 SHARD_COUNT = 16  # fixed: changing it regroups documents; their keys, and so the cache, stay valid
 CHUNK_DOCUMENTS = 128  # documents extracted and validated together; bounds the memory of a shard build
 MANIFEST = "manifest.json"
+# Tables whose rows hold a whole document's text: each shard's file is kept in the table's order, so the
+# assembly merges the shards' files instead of sorting the whole corpus' texts in memory at once.
+MERGED_TABLES = ("texts",)
 # Columns the store adds to every table: which document a row came from, and its place in it.
 KEY_COLUMN, FILE_COLUMN, ROW_COLUMN = "_document_key", "_source_file", "_row"
 _REPO = Path(__file__).resolve().parents[1]
-_FINGERPRINTED = ("pipelines/extraction", "pipelines/assembly.py", "validation/tables.py", "validation/schemas.py", "validation/quality.py")
+_FINGERPRINTED = ("pipelines/extraction", "pipelines/assembly.py", "pipelines/store.py", "validation/tables.py", "validation/schemas.py", "validation/quality.py")
 # What turns the shards into the published files, on top of the above.
-_PUBLICATION = ("pipelines/combining.py", "pipelines/store.py", "pipelines/publishing.py", "pipelines/validating.py",
+_PUBLICATION = ("pipelines/combining.py", "pipelines/publishing.py", "pipelines/validating.py",
                 "pipelines/sql", "pipelines/package.yaml", "validation/sql_checks.py")
 
 
@@ -88,7 +92,7 @@ def inputs_fingerprint(store: ShardStore, facts: Iterable[str]) -> str:
     return digest.hexdigest()
 
 
-def document_key(raw: RawDocument, fingerprint: str) -> str:
+def document_key(raw: RawDocument | SourceFile, fingerprint: str) -> str:
     """Everything a document's records depend on, hashed."""
     facts = {
         "code": fingerprint,
@@ -162,8 +166,8 @@ class ShardStore:
 
 
 
-def group_by_shard(raws: Iterable[RawDocument]) -> dict[str, list[RawDocument]]:
-    groups: dict[str, list[RawDocument]] = {shard: [] for shard in shard_keys()}
+def group_by_shard(raws: Iterable[SourceFile]) -> dict[str, list[SourceFile]]:
+    groups: dict[str, list[SourceFile]] = {shard: [] for shard in shard_keys()}
     for raw in raws:
         groups[shard_of(raw.path)].append(raw)
     return groups
@@ -214,6 +218,10 @@ class _ShardBuild:
 
         for writer in self.writers.values():
             writer.close()
+        for name in MERGED_TABLES:
+            path = self.staging / f"{name}.parquet"
+            keys = [*TABLES_BY_NAME[name].sort_by, FILE_COLUMN, ROW_COLUMN]
+            pq.write_table(pq.read_table(path).sort_by([(k, "ascending", "at_start") for k in keys]), path, compression="zstd")
         self.entries.sort(key=lambda e: e.source_file)
         manifest = {"shard": self.shard, "fingerprint": fingerprint, "documents": [asdict(e) for e in self.entries]}
         (self.staging / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1, default=str) + "\n", encoding="utf-8")
@@ -225,7 +233,7 @@ class _ShardBuild:
         shutil.rmtree(self.staging, ignore_errors=True)
 
 
-def build_shards(store: ShardStore, groups: Mapping[str, Sequence[RawDocument]], fingerprint: str) -> list[ShardSummary]:
+def build_shards(store: ShardStore, groups: Mapping[str, Sequence[SourceFile]], fingerprint: str) -> list[ShardSummary]:
     """Load each shard's previous result / extract what changed / save each changed shard atomically.
 
     The changed documents of all the shards are extracted in chunks of
@@ -233,7 +241,7 @@ def build_shards(store: ShardStore, groups: Mapping[str, Sequence[RawDocument]],
     call), so memory is bounded by a chunk, not by a shard or the corpus.
     """
     summaries, builds = [], {}
-    fresh: list[tuple[str, str, RawDocument]] = []
+    fresh: list[tuple[str, str, SourceFile]] = []
     try:
         for shard, raws in sorted(groups.items()):
             keyed = {document_key(raw, fingerprint): raw for raw in sorted(raws, key=lambda r: r.path)}
@@ -246,7 +254,7 @@ def build_shards(store: ShardStore, groups: Mapping[str, Sequence[RawDocument]],
             fresh += [(shard, key, raw) for key, raw in keyed.items() if key not in previous]
         for start in range(0, len(fresh), CHUNK_DOCUMENTS):
             chunk = fresh[start : start + CHUNK_DOCUMENTS]
-            results = validate_results([process_document(raw, validate_schema=False) for _, _, raw in chunk])
+            results = validate_results([process_document(source.read(), validate_schema=False) for _, _, source in chunk])
             for shard in dict.fromkeys(s for s, _, _ in chunk):
                 builds[shard].add([(result, key) for (s, key, _), result in zip(chunk, results) if s == shard])
         for build in builds.values():

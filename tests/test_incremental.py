@@ -12,7 +12,7 @@ from conftest import RAW, published
 from pipelines.definitions import run_build
 from pipelines.defs.resources import ProjectPaths
 from pipelines.defs.schedules import raw_files_changed
-from pipelines.sources import load_raw_documents
+from pipelines.sources import scan_raw_documents
 from pipelines.store import ShardStore, build_shards, group_by_shard, shard_of
 from validation.tables import TABLES
 
@@ -98,7 +98,7 @@ def test_changed_metadata_or_errata_re_extract_the_documents_they_apply_to(corpu
 
 
 def test_a_new_extractor_version_re_extracts_everything(tmp_path):
-    raws, _ = load_raw_documents(RAW)
+    raws, _ = scan_raw_documents(RAW)
     store = ShardStore(tmp_path / "store")
     first = build_shards(store, group_by_shard(raws), "version-1")
     assert sum(s.extracted for s in first) == 5

@@ -16,9 +16,8 @@ import dagster as dg
 
 from pipelines.combining import assemble, assembled_inputs, current_assembly
 from pipelines.defs.resources import ProjectPaths
-from pipelines.extraction.document import RawDocument
 from pipelines.publishing import publish
-from pipelines.sources import load_errata, load_raw_documents
+from pipelines.sources import SourceFile, load_errata, scan_raw_documents
 from pipelines.store import ShardStore, ShardSummary, build_shards, code_fingerprint, document_key, group_by_shard, inputs_fingerprint, shard_keys
 from validation.tables import TABLES
 
@@ -29,7 +28,7 @@ TABLE_NAMES = [t.name for t in TABLES]
 
 def _build_one(store_root: str, shard: str, raw_dir: str, max_bytes: int) -> ShardSummary:
     """One shard, in whatever process runs it (the documents are loaded there, not pickled across)."""
-    raws, _ = load_raw_documents(Path(raw_dir), max_bytes)
+    raws, _ = scan_raw_documents(Path(raw_dir), max_bytes)
     return build_shards(ShardStore(Path(store_root)), {shard: group_by_shard(raws)[shard]}, code_fingerprint())[0]
 
 
@@ -52,7 +51,7 @@ def document_extractions(context: dg.AssetExecutionContext, paths: ProjectPaths)
         with ProcessPoolExecutor(max_workers=paths.workers) as pool:
             summaries = list(pool.map(_build_one, *zip(*[(str(store.root), s, str(paths.raw_path), paths.max_document_bytes) for s in shards])))
     else:
-        raws, _ = load_raw_documents(paths.raw_path, paths.max_document_bytes)
+        raws, _ = scan_raw_documents(paths.raw_path, paths.max_document_bytes)
         groups = group_by_shard(raws)
         summaries = build_shards(store, {shard: groups[shard] for shard in shards}, code_fingerprint())
     for summary in summaries:
@@ -69,10 +68,10 @@ def document_extractions(context: dg.AssetExecutionContext, paths: ProjectPaths)
     })
 
 
-def stale_shards(paths: ProjectPaths, raws: list[RawDocument] | None = None) -> dict[str, set[str]]:
+def stale_shards(paths: ProjectPaths, raws: list[SourceFile] | None = None) -> dict[str, set[str]]:
     """Shards whose stored documents are not the raw folder's current ones, with their current keys."""
     if raws is None:
-        raws, _ = load_raw_documents(paths.raw_path, paths.max_document_bytes)
+        raws, _ = scan_raw_documents(paths.raw_path, paths.max_document_bytes)
     store = ShardStore(paths.store_path)
     fingerprint = code_fingerprint()
     stale = {}
@@ -89,7 +88,7 @@ def stale_shards(paths: ProjectPaths, raws: list[RawDocument] | None = None) -> 
     description="Every published table assembled from the stored shards by DuckDB, a batch at a time.",
 )
 def tables(context: dg.AssetExecutionContext, paths: ProjectPaths) -> Iterator[dg.MaterializeResult[None]]:
-    raws, problems = load_raw_documents(paths.raw_path, paths.max_document_bytes)
+    raws, problems = scan_raw_documents(paths.raw_path, paths.max_document_bytes)
     stale = stale_shards(paths, raws)
     if stale:  # fail closed: never publish a mix of old and new extractions
         raise dg.Failure(f"shard(s) {', '.join(sorted(stale))} of document_extractions are out of date with raw/: materialize them first (yrdpm build does)")
