@@ -54,7 +54,7 @@ def test_bare_headings_make_body_paragraphs_the_measures():
     result = extract_text(text)
     assert by(result.sections, "kind") == ["part", "section", "section"]
     assert len(result.measures) == 3
-    assert [m["section_id"] for m in result.measures] == ["fixture-s002", "fixture-s002", "fixture-s003"]
+    assert [m["section_id"] for m in result.measures] == ["fixture-s1-1", "fixture-s1-1", "fixture-s1-2"]
 
 
 def test_declared_count_lead_is_the_intro_and_the_rest_a_measure():
@@ -65,12 +65,36 @@ def test_declared_count_lead_is_the_intro_and_the_rest_a_measure():
     assert by(result.measures, "text") == ["共建实验室，联合攻关。", "推进成果转化。", "共建产业园区。"]
 
 
-def test_ids_are_stable_and_derived_from_doc_id_and_position():
+def test_ids_are_derived_from_the_document_s_own_numbering():
     first = extract_fixture("chapters_gbk.txt", {"doc_id": "demo-doc"})
     second = extract_fixture("chapters_gbk.txt", {"doc_id": "demo-doc"})
     assert by(first.measures, "measure_id") == by(second.measures, "measure_id")
-    assert first.measures[0]["measure_id"] == "demo-doc-m001"
-    assert first.sections[0]["section_id"] == "demo-doc-s001"
+    section = first.sections[0]
+    assert section["section_id"] == f"demo-doc-s{section['label_number']}"
+    measure = first.measures[0]
+    assert measure["measure_id"] == f"{measure['section_id']}-m{measure['label_number']}"
+
+
+def _ids(result):
+    return {row[key]: row["text_original"] for table, key in (("sections", "section_id"), ("measures", "measure_id")) for row in getattr(result, table)}
+
+
+def test_inserting_a_paragraph_in_a_section_changes_no_id_outside_it():
+    before = ("一、交通\n\n加快建设市域铁路。\n\n优化公交线网。\n\n二、生态\n\n（一）水环境\n\n"
+              "1.加强太湖流域水环境综合治理，推进跨界河湖联保共治。\n\n2.共同保护长江岸线，推进沿江生态廊道建设。\n")
+    after = before.replace("优化公交线网。", "推进站城融合。\n\n优化公交线网。")
+    old, new = _ids(extract_text(before)), _ids(extract_text(after))
+    changed = {i for i in set(old) | set(new) if old.get(i) != new.get(i)}
+    assert changed and all(i.startswith("fixture-s1-") for i in changed)  # only measures of section 一
+    assert new["fixture-s2-1-m1"].startswith("1.加强太湖") and new["fixture-s1-mu2"] == "推进站城融合。"
+
+
+def test_articles_are_identified_by_their_number_in_the_statute():
+    text = "第一章 总则\n\n第一条 为了推进一体化发展，制定本条例。\n\n第二章 规划\n\n第二条 编制规划。\n\n第三条 实施规划。\n"
+    result = extract_text(text)
+    assert by(result.measures, "measure_id") == ["fixture-art1", "fixture-art2", "fixture-art3"]
+    regrouped = extract_text(text.replace("第二章 规划\n\n", "第二章 规划\n\n第一节 编制\n\n"))
+    assert by(regrouped.measures, "measure_id") == ["fixture-art1", "fixture-art2", "fixture-art3"]
 
 
 def test_metadata_fills_and_overrides_and_records_where_values_came_from():
@@ -101,7 +125,7 @@ def test_items_of_a_framework_section_are_framework_sections_not_measures():
     result = extract_text(text)
     assert [(s["label"], s["kind"]) for s in result.sections] == [("一、", "framework"), ("（一）", "framework"), ("（二）", "framework"), ("二、", "section")]
     assert by(result.measures, "title") == ["推进科技创新", "建设现代化产业体系"]
-    assert {t["indicator"]: t["section_id"] for t in result.targets} == {"区域生产总值": "fixture-s003", "城镇化率": "fixture-s003"}
+    assert {t["indicator"]: t["section_id"] for t in result.targets} == {"区域生产总值": "fixture-s1-2", "城镇化率": "fixture-s1-2"}
 
 
 def test_headings_printed_without_numbers():
@@ -112,5 +136,5 @@ def test_headings_printed_without_numbers():
     )
     result = extract_text(text)
     assert [(s["title"], s["label"], s["label_number"]) for s in result.sections] == [("科技创新协同", None, None), ("交通互联互通", None, None)]
-    assert [m["section_id"] for m in result.measures] == ["fixture-s001", "fixture-s001", "fixture-s002", "fixture-s002"]
+    assert [m["section_id"] for m in result.measures] == ["fixture-su1", "fixture-su1", "fixture-su2", "fixture-su2"]
     assert [p["kind"] for p in result.document_parts] == ["title", "preamble"]

@@ -158,7 +158,7 @@ SECTIONS = Table(
     ),
     sort_by=("doc_id", "seq"),
     fields=(
-        Field("section_id", "string", "Stable identifier: doc_id, 's' and the position.", required=True, unique=True, pattern=ID_PATTERN),
+        Field("section_id", "string", "Identifier from the document's own numbering: the parent section's id (or doc_id and 's') and this section's number (an unnumbered section: 'u' and its place among the unnumbered ones), e.g. doc-s2-3. See the codebook's id policy.", required=True, unique=True, pattern=ID_PATTERN),
         Field("doc_id", "string", "Document the section belongs to.", required=True),
         Field("parent_id", "string", "Enclosing section; null at the top level."),
         Field("level", "integer", "Depth in the document's own hierarchy (1 = top).", required=True, minimum=1),
@@ -185,7 +185,7 @@ MEASURES = Table(
     ),
     sort_by=("doc_id", "seq"),
     fields=(
-        Field("measure_id", "string", "Stable identifier: doc_id, 'm' and the position; the same on every rebuild.", required=True, unique=True, pattern=ID_PATTERN),
+        Field("measure_id", "string", "Identifier from the document's own numbering: an article is doc_id, 'art' and its number (doc-art10); another measure is its section's id, 'm' and its number in the section, or 'mu' and its place among the unnumbered ones (doc-s2-3-m4, doc-s1-mu2). See the codebook's id policy.", required=True, unique=True, pattern=ID_PATTERN),
         Field("doc_id", "string", "Document the measure belongs to.", required=True),
         Field("section_id", "string", "Section the measure sits in; null when the document has no sections."),
         Field("seq", "integer", "Position of the measure in the document (1-based).", required=True, minimum=1),

@@ -214,8 +214,9 @@ def _emit_records(result: Extraction, structure: Structure, script: str, errata:
 
     section_ids: dict[int, str] = {}
     ordered = sorted(structure.sections, key=lambda s: s.pieces[0].starts[0])
-    for seq, node in enumerate(ordered, start=1):
-        section_ids[id(node)] = f"{doc_id}-s{seq:03d}"
+    steps = _numbering_steps([(id(n.parent), n.marker.value if n.marker and n.marker.value else None) for n in ordered])
+    for node, step in zip(ordered, steps):  # parents come before their children
+        section_ids[id(node)] = f"{section_ids[id(node.parent)]}-{step}" if node.parent else f"{doc_id}-s{step}"
     for seq, node in enumerate(ordered, start=1):
         original, start, end = _record_text(node.pieces)
         section_id = section_ids[id(node)]
@@ -238,8 +239,9 @@ def _emit_records(result: Extraction, structure: Structure, script: str, errata:
             }
         )
 
-    for seq, measure in enumerate(structure.measures, start=1):
-        row = _measure_row(doc_id, seq, measure, section_ids, make_text)
+    measure_ids = _measure_ids(doc_id, structure.measures, section_ids)
+    for seq, (measure, measure_id) in enumerate(zip(structure.measures, measure_ids), start=1):
+        row = _measure_row(doc_id, seq, measure_id, measure, section_ids, make_text)
         result.measures.append(row)
         result.clauses.extend(_clause_rows(row, measure, make_text))
 
@@ -275,8 +277,43 @@ def _section_kind(node: SectionNode, rules: Any) -> str:
     return "part" if node.has_subsections else "section"
 
 
-def _measure_row(doc_id: str, seq: int, measure: MeasureNode, section_ids: dict[int, str], make_text: _TextMaker) -> dict[str, Any]:
-    measure_id = f"{doc_id}-m{seq:03d}"
+def _numbering_steps(items: list[tuple[Any, int | None]]) -> list[str]:
+    """Each item's step in a stable id, from its own number among its siblings (items with the same group).
+
+    A numbered item is its number; an unnumbered one is 'u' and its place among the unnumbered
+    items of its group; a number seen before in the group gets 'd' and how often it was seen.
+    So inserting, removing or renumbering an item changes no id outside its group, and
+    inserting an unnumbered item changes only the unnumbered ones after it.
+    """
+    seen: dict[tuple[Any, str], int] = {}
+    unnumbered: dict[Any, int] = {}
+    steps = []
+    for group, number in items:
+        if number is None:
+            unnumbered[group] = unnumbered.get(group, 0) + 1
+            step = f"u{unnumbered[group]}"
+        else:
+            step = str(number)
+        seen[(group, step)] = seen.get((group, step), 0) + 1
+        steps.append(step if seen[(group, step)] == 1 else f"{step}d{seen[(group, step)]}")
+    return steps
+
+
+def _measure_ids(doc_id: str, measures: list[MeasureNode], section_ids: dict[int, str]) -> list[str]:
+    """Stable measure ids: an article by its number in the document (第十条: doc-art10), any other measure
+    by its section's id and its number in the section (doc-s2-3-m4), see _numbering_steps."""
+    groups = [("articles", None) if measure_kind(m) == "article" else (section_ids.get(id(m.section)) if m.section else None, "m") for m in measures]
+    steps = _numbering_steps([(group, m.marker.value if m.marker and m.marker.value else None) for group, m in zip(groups, measures)])
+    ids = []
+    for (group, _), step in zip(groups, steps):
+        if group == "articles":
+            ids.append(f"{doc_id}-art{step}")
+        else:
+            ids.append(f"{group or doc_id}-m{step}")
+    return ids
+
+
+def _measure_row(doc_id: str, seq: int, measure_id: str, measure: MeasureNode, section_ids: dict[int, str], make_text: _TextMaker) -> dict[str, Any]:
     pieces = [u.mt for u in measure.units]
     original, start, end = _record_text(pieces)
     body = [pieces[0][measure.marker.length :].strip() if measure.marker else pieces[0], *pieces[1:]]
