@@ -21,7 +21,9 @@ def main() -> None:
 @click.option("--out-dir", default="datapackage", show_default=True, help="Where the data package is published.")
 @click.option("--store-dir", default="", help="Where per-document results are kept between builds (default: .<out-dir>.store beside the output).")
 @click.option("--workers", default=1, show_default=True, help="Processes extracting shards side by side.")
-def build(raw_dir: str, out_dir: str, store_dir: str, workers: int) -> None:
+@click.option("--accept-changes", "accept_changes", default="", metavar="REASON",
+              help="Publish even if a document disappears, an unchanged document changes records or a table shrinks; REASON goes into CHANGELOG.md.")
+def build(raw_dir: str, out_dir: str, store_dir: str, workers: int, accept_changes: str) -> None:
     """Materialise the Dagster asset graph in process and publish the package.
 
     Only documents whose bytes, metadata, errata or extraction code changed
@@ -42,7 +44,7 @@ def build(raw_dir: str, out_dir: str, store_dir: str, workers: int) -> None:
     store_path = str(Path(store_dir).resolve()) if store_dir else ""
     click.echo(f"yrdpm build: {raw_path} -> {out_path}", err=True)
     instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
-    result = run_build(str(raw_path), str(out_path), store_path, workers, instance)
+    result = run_build(str(raw_path), str(out_path), store_path, workers, instance, accept_changes=accept_changes)
     failed_checks = [
         ev for ev in result.get_asset_check_evaluations() if not ev.passed and ev.severity.value == "ERROR"
     ]
@@ -61,6 +63,8 @@ def build(raw_dir: str, out_dir: str, store_dir: str, workers: int) -> None:
         click.echo(f"check warning: {ev.asset_key.to_user_string()}.{ev.check_name}", err=True)
 
     if not result.success or failed_checks:
+        if any(ev.check_name == "publication_guard" for ev in failed_checks):
+            click.echo("The guard refused to publish these changes; if they are intended, rerun with --accept-changes \"why\".", err=True)
         click.echo("Build failed: nothing was published; the previous package is unchanged.", err=True)
         sys.exit(1)
     import pyarrow.parquet as pq

@@ -37,7 +37,7 @@ _FRICTIONLESS_TYPES = {"string": "string", "integer": "integer", "number": "numb
 _DUCKDB_TYPES = {"string": "VARCHAR", "integer": "BIGINT", "number": "DOUBLE", "boolean": "BOOLEAN", "list": "VARCHAR[]"}
 
 
-DUCKDB_MEMORY = "300MB"  # DuckDB spills to disk beyond this, so a build's memory does not grow with the corpus
+DUCKDB_MEMORY = "200MB"  # DuckDB spills to disk beyond this, so a build's memory does not grow with the corpus
 
 
 class PublicationError(RuntimeError):

@@ -73,7 +73,11 @@ def test_a_removed_document_leaves_the_package(corpus, tmp_path):
     assert run_build(str(corpus), str(out), log_level="ERROR").success
     (corpus / "2023-12-15_demo-zone-three-year-action-plan.txt").unlink()
     (corpus / "2023-12-15_demo-zone-three-year-action-plan.meta.yaml").unlink()
-    assert run_build(str(corpus), str(out), log_level="ERROR").success
+    before = _package_files(out)
+    assert not run_build(str(corpus), str(out), log_level="ERROR").success  # the guard: a document would disappear
+    assert _package_files(out) == before
+    assert run_build(str(corpus), str(out), log_level="ERROR", accept_changes="the plan was withdrawn").success
+    assert "the plan was withdrawn" in (tmp_path / "CHANGELOG.md").read_text(encoding="utf-8")
     assert "yrd-demo-zone-action-plan-2023" not in set(published(out, "documents")["doc_id"])
     assert not (published(out, "measures")["doc_id"] == "yrd-demo-zone-action-plan-2023").any()
     assert _package_files(out) == _from_scratch(corpus, tmp_path)
@@ -88,7 +92,7 @@ def test_changed_metadata_or_errata_re_extract_the_documents_they_apply_to(corpu
     text = errata.read_text(encoding="utf-8")
     assert "scope: yrd-14th-fyp-implementation-plan-2021" in text
     errata.write_text(text.replace("reason: OCR confusion, 贲 read for 责", "reason: OCR confusion (贲 for 责)"), encoding="utf-8")
-    result = run_build(str(corpus), str(out), log_level="ERROR")
+    result = run_build(str(corpus), str(out), log_level="ERROR", accept_changes="metadata and errata reviewed")
     assert result.success
     # a metadata key the schema does not know quarantines the document (the metadata is part of its key),
     # and the implementation plan's erratum changed: those two, and no other, were extracted again

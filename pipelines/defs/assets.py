@@ -8,6 +8,7 @@ run in another process or on another machine that sees the same store.
 """
 
 
+import datetime
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -16,6 +17,7 @@ import dagster as dg
 
 from pipelines.combining import assemble, assembled_inputs, current_assembly
 from pipelines.defs.resources import ProjectPaths
+from pipelines.guard import compare, record_acceptance
 from pipelines.publishing import publish
 from pipelines.sources import SourceFile, load_errata, scan_raw_documents
 from pipelines.store import ShardStore, ShardSummary, build_shards, code_fingerprint, document_key, group_by_shard, inputs_fingerprint, shard_keys
@@ -111,9 +113,14 @@ def tables(context: dg.AssetExecutionContext, paths: ProjectPaths) -> Iterator[d
 )
 def datapackage(context: dg.AssetExecutionContext, paths: ProjectPaths) -> dg.MaterializeResult[None]:
     folder = paths.store_path / "tables"
+    refusals = compare(paths.out_path / "data", {name: folder / f"{name}.parquet" for name in TABLE_NAMES}, paths.max_shrink).refusals
+    if refusals and not paths.accept_changes.strip():  # the blocking guard check stops a run first; this keeps publish() safe alone
+        raise dg.Failure("refused to publish: " + "; ".join(refusals) + " (rerun with --accept-changes REASON to accept)")
     summary = publish({name: folder / f"{name}.parquet" for name in TABLE_NAMES}, paths.out_path,
                       built_from=assembled_inputs(folder), record=paths.store_path / "published.json")
     context.log.info(f"published {sum(summary.counts.values())} rows in {len(summary.counts)} tables to {summary.out_dir}")
+    if refusals:
+        record_acceptance(paths.changelog_path, paths.accept_changes.strip(), refusals, datetime.date.today().isoformat())
     return dg.MaterializeResult(metadata={"path": str(summary.out_dir), **{f"rows_{k}": v for k, v in summary.counts.items()}})
 
 

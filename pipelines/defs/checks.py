@@ -13,6 +13,7 @@ import duckdb
 
 from pipelines.defs.resources import ProjectPaths
 from pipelines.extraction.issues import QUARANTINE
+from pipelines.guard import compare
 from validation.quality import DATASET_CHECKS, DOCUMENT_CHECKS
 from validation.sql_checks import check_foreign_keys, check_tables, connect_parquet
 from validation.tables import TABLES
@@ -64,4 +65,20 @@ def domain_checks(paths: ProjectPaths) -> Iterator[dg.AssetCheckResult]:
                                   metadata={**counts, "sample": dg.MetadataValue.json(flagged[:10])})
 
 
-ALL_CHECKS = [table_checks, domain_checks]
+@dg.multi_asset_check(
+    specs=[dg.AssetCheckSpec("publication_guard", asset="documents", blocking=True,
+                             description="Refuses to publish when a document would disappear, an unchanged document would change records, or a table would shrink, unless accepted with a reason.")],
+    description="The fail-closed guard: the new tables against the published package.",
+)
+def publication_guard(paths: ProjectPaths) -> Iterator[dg.AssetCheckResult]:
+    folder = paths.store_path / "tables"
+    report = compare(paths.out_path / "data", {t.name: folder / f"{t.name}.parquet" for t in TABLES}, paths.max_shrink)
+    refusals = report.refusals
+    accepted = bool(refusals and paths.accept_changes.strip())
+    yield dg.AssetCheckResult(
+        asset_key="documents", check_name="publication_guard", passed=not refusals or accepted,
+        metadata={"problems": dg.MetadataValue.json(refusals), "accepted": paths.accept_changes.strip() if accepted else ""},
+    )
+
+
+ALL_CHECKS = [table_checks, domain_checks, publication_guard]

@@ -20,6 +20,10 @@ class ProjectPaths(dg.ConfigurableResource):  # type: ignore[type-arg]  # dagste
     store_dir: str = ""
     max_document_bytes: int = DEFAULT_MAX_DOCUMENT_BYTES  # larger files are refused with a message, not read
     workers: int = 1  # processes that extract shards side by side within one run
+    # The guard: publishing is refused when a published document would disappear, an unchanged document
+    # would change records, or a table would shrink by more than max_shrink, unless a reason is given here.
+    accept_changes: str = ""
+    max_shrink: float = 0.10
 
     def _resolve(self, value: str) -> Path:
         path = Path(value)
@@ -40,5 +44,11 @@ class ProjectPaths(dg.ConfigurableResource):  # type: ignore[type-arg]  # dagste
         return self.out_path.parent / f".{self.out_path.name}.store"
 
 
-def default_resources(raw_dir: str = "raw", out_dir: str = "datapackage", store_dir: str = "", workers: int = 1) -> dict[str, object]:
-    return {"paths": ProjectPaths(raw_dir=raw_dir, out_dir=out_dir, store_dir=store_dir, workers=workers)}
+    @property
+    def changelog_path(self) -> Path:
+        """CHANGELOG.md beside the published folder (the repository's, for datapackage/)."""
+        return self.out_path.parent / "CHANGELOG.md"
+
+
+def default_resources(raw_dir: str = "raw", out_dir: str = "datapackage", store_dir: str = "", workers: int = 1, accept_changes: str = "") -> dict[str, object]:
+    return {"paths": ProjectPaths(raw_dir=raw_dir, out_dir=out_dir, store_dir=store_dir, workers=workers, accept_changes=accept_changes)}
