@@ -86,6 +86,33 @@ def build(raw_dir: str, out_dir: str, store_dir: str, workers: int, accept_chang
 
 
 @main.command()
+@click.option("--bump", type=click.Choice(["major", "minor", "patch"]), default="minor", show_default=True, help="Which part of the version to raise.")
+@click.option("--date", "day", default=None, help="The release day, YYYY-MM-DD (default: today, UTC).")
+@click.option("--accept-changes", "accept_changes", default="", metavar="REASON", help="As for `yrdpm build`: publish changes the guard would refuse.")
+@click.option("--no-git", is_flag=True, help="Do not commit and tag (the files are still written).")
+def release(bump: str, day: str | None, accept_changes: str, no_git: bool) -> None:
+    """Cut a release: bump the version, build, write the per-record changelog, CITATION.cff, commit and tag."""
+    import datetime
+
+    from pipelines.defs.resources import REPO_ROOT
+    from pipelines.releasing import release as cut
+    from pipelines.releasing import summary_lines
+
+    when = day or datetime.datetime.now(datetime.UTC).date().isoformat()
+    try:
+        datetime.date.fromisoformat(when)
+    except ValueError:
+        raise click.ClickException(f"--date {when!r} is not a day (YYYY-MM-DD)") from None
+    try:
+        done = cut(REPO_ROOT, bump, when, accept_changes, git=not no_git)
+    except RuntimeError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"released {done.version} (previous {done.previous}){', tagged v' + done.version if done.tagged else ''}")
+    for line in summary_lines(done.diff):
+        click.echo(line)
+
+
+@main.command()
 @click.argument("query")
 @click.option("--db", "db_path", default=None, help="DuckDB file (default: <out-dir>/yrdpm.duckdb).")
 @click.option("--out-dir", default="datapackage", show_default=True)

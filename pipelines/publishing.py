@@ -28,6 +28,7 @@ import pyarrow.parquet as pq
 import yaml
 
 from pipelines.query import DUCKDB_NAME
+from pipelines.releasing import citation_text
 from pipelines.validating import file_facts, validate_package
 from validation.schemas import arrow_schema, to_frame
 from validation.tables import TABLES, Field, Table
@@ -174,12 +175,24 @@ def parquet_rows(path: Path, batch_rows: int = 8192) -> Iterator[dict[str, Any]]
         yield from batch.to_pylist()
 
 
+def package_config_path() -> Path:
+    """pipelines/package.yaml: the package's descriptor fields and its release (version, created)."""
+    return PACKAGE_CONFIG
+
+
 def package_config() -> dict[str, Any]:
     config: dict[str, Any] = yaml.safe_load(PACKAGE_CONFIG.read_text(encoding="utf-8"))
     return config
 
 
-def descriptor(staging: Path, documents: Iterable[Mapping[str, Any]], counts: Mapping[str, int]) -> dict[str, Any]:
+EXTRA_RESOURCES = {
+    "changes.json": {"name": "changes", "title": "Changes since the previous release",
+                     "description": "Per table, the records added, removed and changed (by primary key, with the fields that changed) since the previous release; written by `yrdpm release`.",
+                     "format": "json", "mediatype": "application/json"},
+}
+
+
+def descriptor(staging: Path, documents: Iterable[Mapping[str, Any]], counts: Mapping[str, int], extra: Iterable[str] = ()) -> dict[str, Any]:
     config = package_config()
     resources = []
     for table in TABLES:
@@ -199,6 +212,8 @@ def descriptor(staging: Path, documents: Iterable[Mapping[str, Any]], counts: Ma
             # a custom property, which other Data Package readers ignore.
             "parquet": {"path": parquet_path, "format": "parquet", "mediatype": "application/vnd.apache.parquet", **file_facts(staging / parquet_path)},
         })
+    for path in extra:
+        resources.append({**EXTRA_RESOURCES[path], "path": path, **file_facts(staging / path)})
     sources = [
         {"title": f"{row['title']} ({row['source_file']})", "path": row["source_file"], "description": row["source_description"] or ""}
         for row in documents
@@ -223,6 +238,8 @@ def codebook(counts: Mapping[str, int], config: Mapping[str, Any]) -> str:
         f"# {config['title']}",
         "",
         f"Version {config['version']}. {config['description']}",
+        "",
+        f"Cite as: {citation_text(config)} (`CITATION.cff` in the repository).",
         "",
         "This file is generated from `validation/tables.py` by the build; do not edit it by hand.",
         "Every table is published as CSV (UTF-8 with a byte-order mark so that Excel reads it, lists as JSON",
@@ -313,13 +330,15 @@ def _unchanged(out_dir: Path, record: Path | None, built_from: str | None) -> bo
         return False
     if recorded != {"out_dir": str(out_dir), "inputs": built_from}:
         return False
-    parts = [part for r in described.get("resources", []) for part in (r, r.get("parquet") or {})]
+    parts = [part for r in described.get("resources", []) for part in (r, r.get("parquet")) if part]
     return all((out_dir / p["path"]).is_file() and file_facts(out_dir / p["path"]) == {"bytes": p["bytes"], "hash": p["hash"]} for p in parts)
 
 
-def publish(tables: Mapping[str, Path], out_dir: Path, built_from: str | None = None, record: Path | None = None) -> PublicationSummary:
+def publish(tables: Mapping[str, Path], out_dir: Path, built_from: str | None = None, record: Path | None = None,
+            extra_files: Mapping[str, Path] | None = None) -> PublicationSummary:
     """Stage, validate and swap in the package with its database; the old one stays on failure.
 
+    extra_files: other files of the package by their path in it (the release's changes.json).
     built_from and record: the fingerprint of the tables' inputs, and a file
     where it is kept after publishing. When the package in out_dir was already
     published from the same inputs and its files are intact, nothing is redone.
@@ -352,10 +371,12 @@ def publish(tables: Mapping[str, Path], out_dir: Path, built_from: str | None = 
                 shutil.copyfile(tables[table.name], parquet)
                 counts[table.name] = pq.ParquetFile(parquet).metadata.num_rows
                 write_csv(table, parquet, staging / "data" / f"{table.name}.csv")
+            for name, source in (extra_files or {}).items():
+                shutil.copyfile(source, staging / name)
             config = package_config()
             documents = parquet_rows(staging / "data" / "documents.parquet")
             (staging / "datapackage.json").write_text(
-                json.dumps(descriptor(staging, documents, counts), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+                json.dumps(descriptor(staging, documents, counts, sorted(extra_files or {})), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
             )
             (staging / "README.md").write_text(codebook(counts, config) + "\n", encoding="utf-8")
             (staging / "views.sql").write_text(views_sql(), encoding="utf-8")

@@ -38,7 +38,9 @@ def validate_package(package_dir: Path, full: bool = False) -> list[str]:
         return [f"datapackage.json cannot be read: {exc}"]
     problems += _descriptor_problems(described)
     for resource in described.get("resources", []):
-        for part in (resource, resource.get("parquet") or {}):
+        for part in (resource, resource.get("parquet")):
+            if not part:
+                continue
             file = package_dir / part.get("path", "")
             if not file.is_file():
                 problems.append(f"{part.get('path')} is missing")

@@ -90,7 +90,7 @@ def _frame(base: str, resource: dict[str, Any], verify: bool) -> pd.DataFrame:
 
 def tables(package: str | os.PathLike[str] = DEFAULT_PACKAGE) -> list[str]:
     """The names of the package's tables."""
-    return [r["name"] for r in _descriptor(package)[1]["resources"]]
+    return [r["name"] for r in _descriptor(package)[1]["resources"] if r.get("type") == "table"]
 
 
 @overload
@@ -106,7 +106,7 @@ def load(table: str | None = None, package: str | os.PathLike[str] = DEFAULT_PAC
     verify: check every file read against its sha256 in the descriptor.
     """
     base, descriptor = _descriptor(package)
-    resources = {r["name"]: r for r in descriptor["resources"]}
+    resources = {r["name"]: r for r in descriptor["resources"] if r.get("type") == "table"}
     if table is None:
         return {name: _frame(base, resource, verify) for name, resource in resources.items()}
     if table not in resources:

@@ -9,6 +9,7 @@ run in another process or on another machine that sees the same store.
 
 
 import datetime
+import hashlib
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -18,7 +19,7 @@ import dagster as dg
 from pipelines.combining import assemble, assembled_inputs, current_assembly
 from pipelines.defs.resources import ProjectPaths
 from pipelines.guard import compare, record_acceptance
-from pipelines.publishing import publish
+from pipelines.publishing import package_config, package_config_path, publish
 from pipelines.sources import SourceFile, load_errata, scan_raw_documents
 from pipelines.store import ShardStore, ShardSummary, build_shards, code_fingerprint, document_key, group_by_shard, inputs_fingerprint, shard_keys
 from validation.tables import TABLES
@@ -116,8 +117,11 @@ def datapackage(context: dg.AssetExecutionContext, paths: ProjectPaths) -> dg.Ma
     refusals = compare(paths.out_path / "data", {name: folder / f"{name}.parquet" for name in TABLE_NAMES}, paths.max_shrink).refusals
     if refusals and not paths.accept_changes.strip():  # the blocking guard check stops a run first; this keeps publish() safe alone
         raise dg.Failure("refused to publish: " + "; ".join(refusals) + " (rerun with --accept-changes REASON to accept)")
+    changes = paths.releases_path / f"{package_config()['version']}.json"
+    extra = {"changes.json": changes} if changes.exists() else {}
+    inputs = "|".join([assembled_inputs(folder) or "", *(hashlib.sha256(p.read_bytes()).hexdigest() for p in (package_config_path(), *extra.values()))])
     summary = publish({name: folder / f"{name}.parquet" for name in TABLE_NAMES}, paths.out_path,
-                      built_from=assembled_inputs(folder), record=paths.store_path / "published.json")
+                      built_from=inputs, record=paths.store_path / "published.json", extra_files=extra)
     context.log.info(f"published {sum(summary.counts.values())} rows in {len(summary.counts)} tables to {summary.out_dir}")
     if refusals:
         record_acceptance(paths.changelog_path, paths.accept_changes.strip(), refusals, datetime.date.today().isoformat())

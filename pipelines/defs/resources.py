@@ -45,9 +45,14 @@ class ProjectPaths(dg.ConfigurableResource):  # type: ignore[type-arg]  # dagste
 
 
     @property
+    def releases_path(self) -> Path:
+        """releases/ beside raw/ (the repository's): one file of changes per release (yrdpm release writes them)."""
+        return self.raw_path.parent / "releases"
+
+    @property
     def changelog_path(self) -> Path:
-        """CHANGELOG.md beside the published folder (the repository's, for datapackage/)."""
-        return self.out_path.parent / "CHANGELOG.md"
+        """CHANGELOG.md beside raw/ (the repository's)."""
+        return self.raw_path.parent / "CHANGELOG.md"
 
 
 def default_resources(raw_dir: str = "raw", out_dir: str = "datapackage", store_dir: str = "", workers: int = 1, accept_changes: str = "") -> dict[str, object]:
