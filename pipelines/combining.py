@@ -33,6 +33,8 @@ from validation.quality import theme_coverage_issues
 from validation.schemas import to_frame
 from validation.tables import QUALITY_ISSUES, TABLES, TABLES_BY_NAME, Table
 
+QUOTE_CHARS = 40  # a text of a document whose full text may not be republished is quoted this far, then …
+UNQUOTED_TABLES = ("documents",)  # descriptions of the document, not its text
 BATCH_ROWS = 2048  # rows per Parquet row group and per batch in memory (texts rows hold whole documents)
 ALL_TABLES = (*RECORD_TABLES, *DIMENSION_TABLES, "quality_issues")
 
@@ -102,6 +104,25 @@ def _write_records(table: Table, rows: list[dict[str, Any]], path: Path) -> int:
     return len(frame)
 
 
+def quoted(text: str | None) -> str | None:
+    """A short quotation of a text (the first QUOTE_CHARS characters and an ellipsis)."""
+    return text if text is None or len(text) <= QUOTE_CHARS else text[:QUOTE_CHARS] + "…"
+
+
+def _is_free_text(table: Table, name: str) -> bool:
+    f = next(f for f in table.fields if f.name == name)
+    return table.name not in UNQUOTED_TABLES and f.type == "string" and f.enum is None and f.pattern is None
+
+
+def _select_column(table: Table, name: str) -> str:
+    """A column as published: free text quoted for the documents whose licence does not allow their full text."""
+    col = f'"{name}"'
+    if not _is_free_text(table, name):
+        return col
+    return (f'CASE WHEN "{KEY_COLUMN}" IN (SELECT key FROM restricted) AND length({col}) > {QUOTE_CHARS} '
+            f"THEN left({col}, {QUOTE_CHARS}) || '…' ELSE {col} END AS {col}")
+
+
 def _order_by(table: Table) -> str:
     keys = [f'"{c}" NULLS FIRST' for c in table.sort_by]
     return ", ".join([*keys, f'"{FILE_COLUMN}"', f'"{ROW_COLUMN}"'])
@@ -123,7 +144,7 @@ def current_assembly(store: ShardStore, inputs: str) -> Assembly | None:
     return Assembly(folder, {t.name: pq.ParquetFile(folder / f"{t.name}.parquet").metadata.num_rows for t in TABLES})
 
 
-def _merged(table: Table, files: Sequence[Path], keys: set[str], batch_rows: int = 64) -> Iterator[pa.RecordBatch]:
+def _merged(table: Table, files: Sequence[Path], keys: set[str], restricted: set[str], batch_rows: int = 64) -> Iterator[pa.RecordBatch]:
     """The rows of shard files that are each in the table's order, merged into that order, a few rows at a time."""
     order = [*table.sort_by, FILE_COLUMN, ROW_COLUMN]
 
@@ -139,7 +160,8 @@ def _merged(table: Table, files: Sequence[Path], keys: set[str], batch_rows: int
     schema = arrow_schema(table)
     pending: list[dict[str, Any]] = []
     for row in heapq.merge(*(rows(f) for f in files), key=sort_key):
-        pending.append({name: row[name] for name in table.field_names})
+        quote = row[KEY_COLUMN] in restricted
+        pending.append({name: quoted(row[name]) if quote and _is_free_text(table, name) else row[name] for name in table.field_names})
         if len(pending) == batch_rows:
             yield pa.RecordBatch.from_pylist(pending, schema=schema)
             pending = []
@@ -163,6 +185,8 @@ def assemble(store: ShardStore, problems: Sequence[LoadProblem], errata: Sequenc
         con.execute("SET preserve_insertion_order = true")
         keys = pa.table({"key": pa.array([d.key for d in publishable], pa.string())})
         con.register("publishable", keys)
+        restricted = {d.key for d in publishable if not d.full_text_published}
+        con.register("restricted", pa.table({"key": pa.array(sorted(restricted), pa.string())}))
         for name in RECORD_TABLES:
             table = TABLES_BY_NAME[name]
             files = store.table_files(name)
@@ -171,10 +195,10 @@ def assemble(store: ShardStore, problems: Sequence[LoadProblem], errata: Sequenc
                 counts[name] = _write_records(table, [], staging / f"{name}.parquet")
                 continue
             if name in MERGED_TABLES:
-                counts[name] = _write(table, _merged(table, files, {d.key for d in publishable}), staging / f"{name}.parquet", schema)
+                counts[name] = _write(table, _merged(table, files, {d.key for d in publishable}, restricted), staging / f"{name}.parquet", schema)
                 continue
             sources = ", ".join("'" + f.as_posix().replace("'", "''") + "'" for f in files)
-            columns = ", ".join(f'"{c}"' for c in table.field_names)
+            columns = ", ".join(_select_column(table, c) for c in table.field_names)
             reader = con.execute(
                 f"SELECT {columns} FROM read_parquet([{sources}]) "
                 f"WHERE \"{KEY_COLUMN}\" IN (SELECT key FROM publishable) ORDER BY {_order_by(table)}"

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import duckdb
 
-from validation.tables import TABLES, Table
+from validation.tables import TABLES
 
 DEFAULT_MAX_SHRINK = 0.10  # a table may lose at most this share of its rows without an accepted reason
 
@@ -45,8 +45,8 @@ def _view(con: duckdb.DuckDBPyConnection, name: str, path: Path) -> None:
     con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet('{path.as_posix().replace(chr(39), chr(39) * 2)}')")
 
 
-def _row_hashes(table: Table, alias: str) -> str:
-    columns = ", ".join(f'"{f.name}"' for f in table.fields)
+def _row_hashes(names: list[str], alias: str) -> str:
+    columns = ", ".join(f'"{name}"' for name in names)
     return f"SELECT doc_id, md5(string_agg(md5(CAST(ROW({columns}) AS VARCHAR)), ',' ORDER BY md5(CAST(ROW({columns}) AS VARCHAR)))) AS h FROM {alias} GROUP BY doc_id"
 
 
@@ -74,8 +74,10 @@ def compare(published: Path, new: Mapping[str, Path], max_shrink: float = DEFAUL
         for table in TABLES:
             if "doc_id" not in table.field_names or table.name == "quality_issues" or not (published / f"{table.name}.parquet").exists():
                 continue
+            old_columns = {r[0] for r in con.execute(f"DESCRIBE old_{table.name}").fetchall()}
+            shared = [f.name for f in table.fields if f.name in old_columns]  # a column added since is no change of records
             rows = con.execute(
-                f"WITH o AS ({_row_hashes(table, f'old_{table.name}')}), n AS ({_row_hashes(table, f'new_{table.name}')}) "
+                f"WITH o AS ({_row_hashes(shared, f'old_{table.name}')}), n AS ({_row_hashes(shared, f'new_{table.name}')}) "
                 f"SELECT doc_id FROM ({same_source}) s LEFT JOIN o USING (doc_id) LEFT JOIN n USING (doc_id) "
                 f"WHERE o.h IS DISTINCT FROM n.h"
             ).fetchall()

@@ -214,10 +214,15 @@ def descriptor(staging: Path, documents: Iterable[Mapping[str, Any]], counts: Ma
         })
     for path in extra:
         resources.append({**EXTRA_RESOURCES[path], "path": path, **file_facts(staging / path)})
-    sources = [
-        {"title": f"{row['title']} ({row['source_file']})", "path": row["source_file"], "description": row["source_description"] or ""}
-        for row in documents
-    ]
+    sources = []
+    for row in documents:
+        source: dict[str, Any] = {"title": f"{row['title']} ({row['source_file']})"}
+        if row.get("source_url"):
+            source["path"] = row["source_url"]  # the original; the raw file is in the repository at source_file
+        source["description"] = row["source_description"] or ""
+        if row.get("licence_id") or row.get("licence"):
+            source["licenses"] = [{k: v for k, v in (("name", row.get("licence_id")), ("title", row.get("licence"))) if v}]
+        sources.append(source)
     return {
         "$schema": "https://datapackage.org/profiles/2.0/datapackage.json",
         "name": config["name"],
@@ -252,6 +257,16 @@ def codebook(counts: Mapping[str, int], config: Mapping[str, Any]) -> str:
         "`=`, `+`, `-`, `@`, a tab or a carriage return) starts with an apostrophe (`'`), which spreadsheets",
         "hide and which keeps the cell text; the Parquet files and the DuckDB database hold the text unchanged.",
         "Columns of controlled values (ids, comparators such as `=`, other vocabularies) are never changed.",
+        "",
+        "## Licences",
+        "",
+        "The package's licence (in `datapackage.json`) covers its structure and annotations. Each source has its own,",
+        "in `sources` and in `documents.licence_id` / `documents.licence`: `LicenseRef-PRC-Copyright-Law-Art5` for an",
+        "official document of a state organ, outside copyright under Article 5 of the Copyright Law of the PRC, and",
+        "`LicenseRef-not-open` for a source that is not openly licensed (a news report). Such a document keeps its",
+        "records, but its full text is not republished (`documents.full_text_published` is false): every text column",
+        "of its records, `texts.text` included, holds a short quotation (its first 40 characters and …), and the spans",
+        "still point into the original, whose copy a reader can check against `texts.text_sha256`.",
         "",
         "## Identifiers",
         "",

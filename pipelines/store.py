@@ -117,6 +117,7 @@ class StoredDocument:
     issues: list[QualityIssue] = field(default_factory=list)
     agencies: list[dict[str, Any]] = field(default_factory=list)
     errata_applied: list[str] = field(default_factory=list)
+    full_text_published: bool = True  # False: the package quotes the document's texts briefly (its licence)
 
     @property
     def quarantined(self) -> bool:
@@ -175,8 +176,9 @@ def group_by_shard(raws: Iterable[SourceFile]) -> dict[str, list[SourceFile]]:
 
 def _stored(result: DocumentResult, key: str) -> StoredDocument:
     applied = sorted(set(result.arrow["corrections"].column("rule_id").to_pylist())) if result.published else []
+    full_text = bool(result.arrow["documents"].column("full_text_published")[0].as_py()) if result.published else True
     return StoredDocument(key, result.doc_id, result.source_file, result.source_sha256, result.published,
-                          list(result.issues), list(result.agencies), [str(r) for r in applied])
+                          list(result.issues), list(result.agencies), [str(r) for r in applied], full_text)
 
 
 def _stored_rows(name: str, result: DocumentResult, key: str) -> pa.Table:

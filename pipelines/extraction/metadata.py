@@ -57,6 +57,10 @@ class DocumentMetadata(BaseModel):
     source: str | None = None
     source_url: str | None = None
     licence: str | None = None
+    # An SPDX identifier or a LicenseRef- of the project's (see the codebook), and whether the
+    # document's full text may be republished; when it may not, the package quotes it briefly.
+    licence_id: str | None = Field(None, pattern=r"^(LicenseRef-[A-Za-z0-9.-]+|[A-Za-z0-9.+-]+)$")
+    republish_text: bool = True
 
     @field_validator("issuers", mode="before")
     @classmethod
@@ -68,7 +72,7 @@ class DocumentMetadata(BaseModel):
             raise ValueError("every issuer must be a non-empty name")
         return value
 
-    @field_validator("title", "document_number", "source", "source_url", "licence", mode="before")
+    @field_validator("title", "document_number", "source", "source_url", "licence", "licence_id", mode="before")
     @classmethod
     def _text_only(cls, value: Any) -> Any:
         if value is not None and not isinstance(value, str):
