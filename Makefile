@@ -4,7 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup build test dev bench faults fuzz clean
+.PHONY: setup browser build test dev bench faults fuzz clean
+
+# Headless Chromium and a CJK font from Debian's packages, for the site's browser tests.
+BROWSER_PACKAGES := chromium fonts-wqy-zenhei
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,8 +20,13 @@ setup: $(STAMP)
 build: setup  # recorded in the same Dagster instance as `make dev`, so the UI shows it
 	mkdir -p .dagster
 	DAGSTER_HOME=$(CURDIR) $(BIN)/yrdpm build
+	$(BIN)/yrdpm site
 
-test: setup
+browser:
+	@command -v chromium >/dev/null && fc-list 2>/dev/null | grep -qi wqy || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(BROWSER_PACKAGES) >/dev/null)
+
+test: setup browser
 	$(BIN)/ruff check pipelines validation yrdpm tests scripts
 	$(BIN)/mypy pipelines validation yrdpm
 	$(BIN)/python -m pytest

@@ -86,6 +86,20 @@ def build(raw_dir: str, out_dir: str, store_dir: str, workers: int, accept_chang
 
 
 @main.command()
+@click.option("--package", "package_dir", default="datapackage", show_default=True, help="The published package to show.")
+@click.option("--out", "out_dir", default="site", show_default=True, help="Where the site is written (replaced whole).")
+def site(package_dir: str, out_dir: str) -> None:
+    """Generate the static site: an index with counts and charts, a page per document, offline search."""
+    from pipelines.site import build_site
+
+    package = Path(package_dir)
+    if not (package / "datapackage.json").exists():
+        raise click.ClickException(f"{package / 'datapackage.json'} not found: run `yrdpm build` first")
+    files = build_site(package, Path(out_dir))
+    click.echo(f"wrote {len(files)} files to {out_dir}/ (open {out_dir}/index.html)")
+
+
+@main.command()
 @click.option("--bump", type=click.Choice(["major", "minor", "patch"]), default="minor", show_default=True, help="Which part of the version to raise.")
 @click.option("--date", "day", default=None, help="The release day, YYYY-MM-DD (default: today, UTC).")
 @click.option("--accept-changes", "accept_changes", default="", metavar="REASON", help="As for `yrdpm build`: publish changes the guard would refuse.")
