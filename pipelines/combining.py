@@ -110,8 +110,11 @@ def quoted(text: str | None) -> str | None:
 
 
 def _is_free_text(table: Table, name: str) -> bool:
+    """A column of text from the document: not an identifier, a key, a code or a controlled value."""
     f = next(f for f in table.fields if f.name == name)
-    return table.name not in UNQUOTED_TABLES and f.type == "string" and f.enum is None and f.pattern is None
+    keys = set(table.primary_key) | {fk.fields for fk in table.foreign_keys}
+    return (table.name not in UNQUOTED_TABLES and f.type == "string" and f.enum is None and f.pattern is None
+            and name not in keys and not name.endswith(("_id", "_code")))
 
 
 def _select_column(table: Table, name: str) -> str:

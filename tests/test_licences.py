@@ -60,6 +60,24 @@ def test_a_reader_can_check_their_own_copy_of_the_original_text():
     assert full[measure["span_start"] : measure["span_end"]].startswith(measure["text_original"].rstrip("…")[:10])
 
 
+def test_quoting_never_touches_identifiers(tmp_path):
+    """Ids longer than a quotation stay whole (a long doc_id), so every key still joins."""
+    import shutil
+
+    from pipelines.definitions import run_build
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for name in ("2024-07-25_yrd-three-year-action-plan-2024-2026-news.txt", "2024-07-25_yrd-three-year-action-plan-2024-2026-news.meta.yaml"):
+        shutil.copy(REPO / "raw" / name, raw / name)
+    meta = raw / "2024-07-25_yrd-three-year-action-plan-2024-2026-news.meta.yaml"
+    meta.write_text(meta.read_text(encoding="utf-8").replace(f"doc_id: {NEWS}", f"doc_id: {NEWS}-with-a-much-longer-identifier"), encoding="utf-8")
+    out = tmp_path / "datapackage"
+    assert run_build(str(raw), str(out), log_level="ERROR").success  # the blocking key checks pass
+    themes = pq.read_table(out / "data" / "measure_themes.parquet").column("measure_id").to_pylist()
+    assert themes and all(len(i) > QUOTE_CHARS and not i.endswith("…") for i in themes)
+
+
 def test_official_documents_are_published_in_full():
     texts = {t["doc_id"]: t for t in _rows("texts")}
     assert all(len(t["text"]) == t["n_chars"] for doc_id, t in texts.items() if doc_id != NEWS)
