@@ -4,10 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup browser build test dev bench faults fuzz clean
+.PHONY: setup system-packages build test dev bench faults fuzz clean
 
-# Headless Chromium and a CJK font from Debian's packages, for the site's browser tests.
-BROWSER_PACKAGES := chromium fonts-wqy-zenhei
+# From Debian's packages: headless Chromium and a CJK font for the site's browser tests, R's readr for the CSV tests.
+SYSTEM_PACKAGES := chromium fonts-wqy-zenhei r-cran-readr
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,11 +22,11 @@ build: setup  # recorded in the same Dagster instance as `make dev`, so the UI s
 	DAGSTER_HOME=$(CURDIR) $(BIN)/yrdpm build
 	$(BIN)/yrdpm site
 
-browser:
-	@command -v chromium >/dev/null && fc-list 2>/dev/null | grep -qi wqy || \
-	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(BROWSER_PACKAGES) >/dev/null)
+system-packages:
+	@command -v chromium >/dev/null && fc-list 2>/dev/null | grep -qi wqy && Rscript -e 'library(readr)' >/dev/null 2>&1 || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(SYSTEM_PACKAGES) >/dev/null)
 
-test: setup browser
+test: setup system-packages
 	$(BIN)/ruff check pipelines validation yrdpm tests scripts
 	$(BIN)/mypy pipelines validation yrdpm
 	$(BIN)/python -m pytest

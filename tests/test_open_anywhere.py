@@ -70,3 +70,21 @@ def test_views_sql_gives_any_duckdb_client_the_tables_views_and_search(monkeypat
     texts = dict(con.execute("SELECT measure_id, text FROM measures").fetchall())
     assert all("示范区" in texts[m] and "生态" in texts[m] for m, _ in hits)
     assert con.execute("SELECT count(*) FROM search_measures('')").fetchone() == (0,)
+
+
+def test_r_readr_reads_every_csv_with_its_defaults():
+    import shutil
+    import subprocess
+
+    assert shutil.which("Rscript"), "Debian's r-cran-readr is needed (make test installs it)"
+    script = (
+        "suppressMessages(library(readr)); for (f in commandArgs(TRUE)) {"
+        " x <- read_csv(f, show_col_types = FALSE, progress = FALSE);"
+        " cat(basename(f), nrow(x), nrow(problems(x)), paste(names(x), collapse = ','), '\\n', sep = '\\t') }"
+    )
+    files = [str(PACKAGE / "data" / f"{t}.csv") for t in TABLE_NAMES]
+    done = subprocess.run(["Rscript", "-e", script, *files], capture_output=True, text=True, timeout=300, check=True)
+    read = {line.split("\t")[0]: line.split("\t")[1:4] for line in done.stdout.splitlines() if line.strip()}
+    for table in TABLES:
+        rows, problems, names = read[f"{table.name}.csv"]
+        assert (int(rows), int(problems), names) == (len(_parquet(table.name)), 0, ",".join(table.field_names)), table.name
