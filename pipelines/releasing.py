@@ -62,7 +62,8 @@ def diff_tables(old: Path | None, new: Path) -> dict[str, Any]:
             else:
                 con.execute("CREATE OR REPLACE VIEW o AS SELECT * FROM n WHERE false")
             columns = [f.name for f in table.fields]
-            common = [c for c in columns if c in {r[0] for r in con.execute("DESCRIBE o").fetchall()}]
+            previous_columns = [r[0] for r in con.execute("DESCRIBE o").fetchall()] if old_file is not None and old_file.exists() else columns
+            common = [c for c in columns if c in previous_columns]
             key = table.primary_key or tuple(columns)
             using = ", ".join(f'"{c}"' for c in key)
             added = [r[0] for r in con.execute(f"SELECT {_key_sql(key, 'n')} FROM n ANTI JOIN o USING ({using}) ORDER BY 1").fetchall()]
@@ -78,6 +79,8 @@ def diff_tables(old: Path | None, new: Path) -> dict[str, Any]:
                     changed = [{"key": k, "fields": fields} for k, fields in rows]
             out[table.name] = {
                 "key": list(key),
+                "columns_added": [c for c in columns if c not in previous_columns],
+                "columns_removed": [c for c in previous_columns if c not in columns],
                 "added": len(added), "removed": len(removed), "changed": len(changed),
                 "added_keys": added[:SAMPLE_KEYS], "removed_keys": removed[:SAMPLE_KEYS], "changed_records": changed[:SAMPLE_KEYS],
             }
@@ -89,6 +92,8 @@ def diff_tables(old: Path | None, new: Path) -> dict[str, Any]:
 def summary_lines(diff: Mapping[str, Any]) -> list[str]:
     lines = []
     for name, d in diff.items():
+        if d.get("columns_added") or d.get("columns_removed"):
+            lines.append(f"- `{name}` columns: " + ", ".join([*(f"+{c}" for c in d.get("columns_added", [])), *(f"-{c}" for c in d.get("columns_removed", []))]))
         if d["added"] or d["removed"] or d["changed"]:
             fields: dict[str, int] = {}
             for record in d["changed_records"]:

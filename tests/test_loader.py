@@ -54,7 +54,7 @@ def test_without_parquet_the_csv_gives_the_same_table(tmp_path):
     shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("*.duckdb", "*.parquet"))
     descriptor = json.loads((copy / "datapackage.json").read_text(encoding="utf-8"))
     for resource in descriptor["resources"]:
-        resource.pop("parquet")
+        resource.pop("parquet", None)
     (copy / "datapackage.json").write_text(json.dumps(descriptor, ensure_ascii=False), encoding="utf-8")
     for table in ("measures", "documents", "targets", "places"):
         pd.testing.assert_frame_equal(yrdpm.load(table, copy), _expected(table), check_dtype=False)

@@ -26,8 +26,9 @@ def _parquet(table: str) -> pd.DataFrame:
 
 def test_the_descriptor_has_one_resource_per_table_with_its_parquet_file():
     descriptor = json.loads((PACKAGE / "datapackage.json").read_text(encoding="utf-8"))
-    resources = descriptor["resources"]
+    resources = [r for r in descriptor["resources"] if r.get("type") == "table"]
     assert [r["name"] for r in resources] == TABLE_NAMES
+    assert [r["path"] for r in descriptor["resources"] if r.get("type") != "table"] == ["changes.json"]  # the release's changes
     assert all(r["path"] == f"data/{r['name']}.csv" and r["parquet"]["path"] == f"data/{r['name']}.parquet" for r in resources)
 
 

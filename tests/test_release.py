@@ -51,14 +51,16 @@ def test_bump():
 
 
 def test_releases_carry_version_date_changelog_citation_and_tag(project):
+    base = str(publishing.package_config()["version"])
+    v1, v2 = bump(base, "minor"), bump(bump(base, "minor"), "patch")
     first = release(project, "minor", "2026-12-01")
-    assert (first.version, first.previous, first.tagged) == ("0.2.0", "0.1.0", True)
+    assert (first.version, first.previous, first.tagged) == (v1, base, True)
     descriptor = json.loads((project / "datapackage" / "datapackage.json").read_text(encoding="utf-8"))
-    assert descriptor["version"] == "0.2.0" and descriptor["created"] == "2026-12-01T00:00:00Z"
+    assert descriptor["version"] == v1 and descriptor["created"] == "2026-12-01T00:00:00Z"
     assert any(r["name"] == "changes" and r["path"] == "changes.json" for r in descriptor["resources"])
-    assert "v0.2.0" in _git(project, "tag")
-    assert 'version: "0.2.0"' in (project / "CITATION.cff").read_text(encoding="utf-8")
-    assert "(version 0.2.0)" in (project / "datapackage" / "README.md").read_text(encoding="utf-8")
+    assert f"v{v1}" in _git(project, "tag")
+    assert f'version: "{v1}"' in (project / "CITATION.cff").read_text(encoding="utf-8")
+    assert f"(version {v1})" in (project / "datapackage" / "README.md").read_text(encoding="utf-8")
 
     # a new version of one document: an inserted paragraph, a changed one
     news = project / "raw" / "2024-07-25_yrd-three-year-action-plan-2024-2026-news.txt"
@@ -66,15 +68,15 @@ def test_releases_carry_version_date_changelog_citation_and_tag(project):
     assert "。" in text
     news.write_text(text.replace("。", "，并加快推进。", 1), encoding="utf-8")
     second = release(project, "patch", "2026-12-02")
-    assert second.version == "0.2.1"
+    assert second.version == v2
     changes = json.loads((project / "datapackage" / "changes.json").read_text(encoding="utf-8"))
-    assert changes["previous"] == "0.2.0" and changes["version"] == "0.2.1"
+    assert changes["previous"] == v1 and changes["version"] == v2
     assert changes["tables"]["documents"]["changed"] == 1
     changed = changes["tables"]["documents"]["changed_records"][0]
     assert changed["key"] == "yrd-action-plan-2024-2026-news" and "source_sha256" in changed["fields"]
     assert changes["tables"]["measures"]["removed"] == 0  # stable ids: the other measures keep theirs
     changelog = (project / "CHANGELOG.md").read_text(encoding="utf-8")
-    assert changelog.index("## 0.2.1 (2026-12-02)") < changelog.index("## 0.2.0 (2026-12-01)")
+    assert changelog.index(f"## {v2} (2026-12-02)") < changelog.index(f"## {v1} (2026-12-01)")
     assert "`documents`: 0 added, 0 removed, 1 changed" in changelog
 
     # the released package is what a fresh build of the tagged tree gives
