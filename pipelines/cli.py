@@ -23,7 +23,9 @@ def main() -> None:
 @click.option("--workers", default=1, show_default=True, help="Processes extracting shards side by side.")
 @click.option("--accept-changes", "accept_changes", default="", metavar="REASON",
               help="Publish even if a document disappears, an unchanged document changes records or a table shrinks; REASON goes into CHANGELOG.md.")
-def build(raw_dir: str, out_dir: str, store_dir: str, workers: int, accept_changes: str) -> None:
+@click.option("--executor", type=click.Choice(["in-process", "multiprocess"]), default="in-process", show_default=True,
+              help="multiprocess: each step in a process of its own (slower to start; a large build's peak memory is its largest step's).")
+def build(raw_dir: str, out_dir: str, store_dir: str, workers: int, accept_changes: str, executor: str) -> None:
     """Materialise the Dagster asset graph in process and publish the package.
 
     Only documents whose bytes, metadata, errata or extraction code changed
@@ -34,7 +36,7 @@ def build(raw_dir: str, out_dir: str, store_dir: str, workers: int, accept_chang
     """
     import dagster as dg
 
-    from pipelines.definitions import run_build
+    from pipelines.definitions import run_build, run_build_in_processes
 
     raw_path, out_path = Path(raw_dir).resolve(), Path(out_dir).resolve()
     if not raw_path.is_dir():
@@ -44,7 +46,12 @@ def build(raw_dir: str, out_dir: str, store_dir: str, workers: int, accept_chang
     store_path = str(Path(store_dir).resolve()) if store_dir else ""
     click.echo(f"yrdpm build: {raw_path} -> {out_path}", err=True)
     instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
-    result = run_build(str(raw_path), str(out_path), store_path, workers, instance, accept_changes=accept_changes)
+    if executor == "multiprocess":
+        persistent = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else None
+        result: dg.ExecuteInProcessResult | dg.JobExecutionResult = run_build_in_processes(
+            str(raw_path), str(out_path), store_path, workers, persistent, accept_changes=accept_changes)
+    else:
+        result = run_build(str(raw_path), str(out_path), store_path, workers, instance, accept_changes=accept_changes)
     failed_checks = [
         ev for ev in result.get_asset_check_evaluations() if not ev.passed and ev.severity.value == "ERROR"
     ]

@@ -4,6 +4,8 @@
 the UI, the schedule and the sensor all execute the same asset graph.
 """
 
+import tempfile
+
 import dagster as dg
 
 from pipelines.defs.assets import ALL_ASSETS
@@ -38,3 +40,26 @@ def run_build(raw_dir: str, out_dir: str, store_dir: str = "", workers: int = 1,
 
 
 defs = build_definitions()
+
+
+def rebuild_job_target() -> dg.JobDefinition:
+    """The job as a reconstructable target, for executors that run each step in its own process."""
+    return defs.resolve_job_def("rebuild_dataset")
+
+
+def run_build_in_processes(raw_dir: str, out_dir: str, store_dir: str = "", workers: int = 1, instance: dg.DagsterInstance | None = None,
+                           log_level: str = "INFO", accept_changes: str = "") -> dg.JobExecutionResult:
+    """The rebuild job on the multiprocess executor: each step in a process of its own, so a step's memory
+    is returned when it ends and the build's peak is the largest step's, not their sum."""
+    from pipelines.defs.schedules import ALL_SHARDS
+
+    paths = {"raw_dir": raw_dir, "out_dir": out_dir, "store_dir": store_dir, "workers": workers, "accept_changes": accept_changes}
+    run_config = {
+        "resources": {"paths": {"config": paths}},
+        "execution": {"config": {"multiprocess": {"max_concurrent": 2}}},
+        "loggers": {"console": {"config": {"log_level": log_level}}},
+    }
+    if instance is not None:
+        return dg.execute_job(dg.reconstructable(rebuild_job_target), instance=instance, run_config=run_config, tags=ALL_SHARDS, raise_on_error=False)
+    with tempfile.TemporaryDirectory() as home, dg.DagsterInstance.local_temp(home) as temporary:  # step processes need a persistent instance
+        return dg.execute_job(dg.reconstructable(rebuild_job_target), instance=temporary, run_config=run_config, tags=ALL_SHARDS, raise_on_error=False)

@@ -189,3 +189,15 @@ def test_runs_of_different_shards_in_separate_processes_share_one_store(corpus, 
     result = run_build(str(corpus), str(out), store_dir=str(store), log_level="ERROR")
     assert result.success and _extraction_counts(result)["extracted"] == 0
     assert _package_files(out) == _from_scratch(corpus, tmp_path)
+
+
+def test_the_multiprocess_executor_gives_the_same_package(corpus, tmp_path):
+    """Each step in a process of its own (yrdpm build --executor multiprocess): the same files as in process."""
+    from click.testing import CliRunner
+
+    from pipelines.cli import main
+
+    out = tmp_path / "steps" / "datapackage"
+    result = CliRunner().invoke(main, ["build", "--executor", "multiprocess", "--raw-dir", str(corpus), "--out-dir", str(out)])
+    assert result.exit_code == 0, result.output
+    assert _package_files(out) == _from_scratch(corpus, tmp_path)
