@@ -13,7 +13,7 @@ import traceback
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
-from typing import Any
+from typing import Any, Protocol
 
 import pandas as pd
 import pyarrow as pa
@@ -179,9 +179,20 @@ def process_document(raw: RawDocument, validate_schema: bool = True) -> Document
 # ------------------------------------------------------------- assembly
 
 
-def duplicate_doc_ids(results: Iterable[DocumentResult]) -> list[QualityIssue]:
+class Claim(Protocol):
+    """A document's claim to a doc_id: a processed document or a stored one."""
+
+    @property
+    def doc_id(self) -> str: ...
+    @property
+    def source_file(self) -> str: ...
+    @property
+    def published(self) -> bool: ...
+
+
+def duplicate_doc_ids(results: Iterable[Claim]) -> list[QualityIssue]:
     """Two files claiming one doc_id: an error for both; neither is published."""
-    by_id: dict[str, list[DocumentResult]] = {}
+    by_id: dict[str, list[Claim]] = {}
     for result in results:
         if result.published:
             by_id.setdefault(result.doc_id, []).append(result)
@@ -222,23 +233,24 @@ def agencies_frame(results: Iterable[DocumentResult]) -> pd.DataFrame:
 
 
 def places_frame(results: Iterable[DocumentResult]) -> pd.DataFrame:
+    return to_frame(TABLES_BY_NAME["places"], place_rows(code for r in publishable(results) for code in r.frames["place_mentions"]["place_code"]))
+
+
+def place_rows(mentioned: Iterable[str]) -> list[dict[str, Any]]:
     """The provinces and cities of the delta, and every division mentioned, with its parents."""
     divisions = gazetteer()
     cities = set(delta_cities())
-    codes = {code for code, d in divisions.items() if d.level == "province"} | cities
-    for result in publishable(results):
-        codes |= set(result.frames["place_mentions"]["place_code"])
+    codes = {code for code, d in divisions.items() if d.level == "province"} | cities | set(mentioned)
     for code in list(codes):
         parent = divisions[code].parent_code
         while parent:
             codes.add(parent)
             parent = divisions[parent].parent_code
-    rows = [
+    return [
         {"place_code": code, "name": divisions[code].name, "level": divisions[code].level,
          "parent_code": divisions[code].parent_code, "is_delta_city": code in cities}
         for code in sorted(codes)
     ]
-    return to_frame(TABLES_BY_NAME["places"], rows)
 
 
 def themes_frame() -> pd.DataFrame:

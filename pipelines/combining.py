@@ -22,10 +22,9 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pipelines.assembly import DIMENSION_TABLES, RECORD_TABLES, themes_frame
+from pipelines.assembly import DIMENSION_TABLES, RECORD_TABLES, duplicate_doc_ids, place_rows, themes_frame
 from pipelines.extraction.corrections import Erratum
-from pipelines.extraction.issues import QUARANTINE, QualityIssue, Severity, quality_issue
-from pipelines.extraction.places import delta_cities, gazetteer
+from pipelines.extraction.issues import QualityIssue, Severity, quality_issue
 from pipelines.publishing import DUCKDB_MEMORY
 from pipelines.sources import LoadProblem
 from pipelines.store import FILE_COLUMN, KEY_COLUMN, MERGED_TABLES, ROW_COLUMN, ShardStore, StoredDocument
@@ -50,22 +49,6 @@ class Assembly:
     @property
     def files(self) -> dict[str, Path]:
         return {name: self.path(name) for name in self.counts}
-
-
-def duplicate_claims(documents: Sequence[StoredDocument]) -> list[QualityIssue]:
-    """Two files claiming one doc_id: an error for both; neither is published."""
-    by_id: dict[str, list[StoredDocument]] = {}
-    for doc in documents:
-        if doc.published:
-            by_id.setdefault(doc.doc_id, []).append(doc)
-    issues = []
-    for doc_id, clashing in sorted(by_id.items()):
-        if len(clashing) > 1:
-            files = ", ".join(d.source_file for d in clashing)
-            for d in clashing:
-                message = f"{d.source_file}: quarantined, doc_id {doc_id} is claimed by {files}: give each file its own doc_id in its metadata"
-                issues.append(quality_issue(QUARANTINE, "error", message, doc_id, d.source_file))
-    return issues
 
 
 def load_problem_issue(problem: LoadProblem) -> QualityIssue:
@@ -177,7 +160,7 @@ def assemble(store: ShardStore, problems: Sequence[LoadProblem], errata: Sequenc
     from validation.schemas import arrow_schema
 
     documents = store.documents()
-    clashes = duplicate_claims(documents)
+    clashes = duplicate_doc_ids(documents)
     clashing = {i["doc_id"] for i in clashes}
     publishable = [d for d in documents if d.published and d.doc_id not in clashing]
     staging = store.root / f".tables-{uuid.uuid4().hex[:8]}"
@@ -209,7 +192,7 @@ def assemble(store: ShardStore, problems: Sequence[LoadProblem], errata: Sequenc
             counts[name] = _write(table, reader, staging / f"{name}.parquet", schema)
         counts["agencies"] = _write_records(TABLES_BY_NAME["agencies"], _agency_rows(publishable), staging / "agencies.parquet")
         place_codes = [row[0] for row in con.execute(f"SELECT DISTINCT place_code FROM read_parquet('{(staging / 'place_mentions.parquet').as_posix()}')").fetchall()]
-        counts["places"] = _write_records(TABLES_BY_NAME["places"], _place_rows(place_codes), staging / "places.parquet")
+        counts["places"] = _write_records(TABLES_BY_NAME["places"], place_rows(place_codes), staging / "places.parquet")
         counts["themes"] = _write_records(TABLES_BY_NAME["themes"], themes_frame().to_dict(orient="records"), staging / "themes.parquet")
         share = con.execute(
             f"SELECT avg(CASE WHEN m.measure_id IN (SELECT measure_id FROM read_parquet('{(staging / 'measure_themes.parquet').as_posix()}')) THEN 1.0 ELSE 0.0 END) "
@@ -243,21 +226,3 @@ def _agency_rows(documents: Iterable[StoredDocument]) -> list[dict[str, Any]]:
         for agency in doc.agencies:
             rows.setdefault(agency["agency_id"], {**agency, "aliases": agency["aliases"] or None})
     return list(rows.values())
-
-
-def _place_rows(mentioned: Iterable[str]) -> list[dict[str, Any]]:
-    """The provinces and cities of the delta, and every division mentioned, with its parents."""
-    divisions = gazetteer()
-    cities = set(delta_cities())
-    codes = {code for code, d in divisions.items() if d.level == "province"} | cities | set(mentioned)
-    for code in list(codes):
-        parent = divisions[code].parent_code
-        while parent:
-            codes.add(parent)
-            parent = divisions[parent].parent_code
-    return [
-        {"place_code": code, "name": divisions[code].name, "level": divisions[code].level,
-         "parent_code": divisions[code].parent_code, "is_delta_city": code in cities}
-        for code in sorted(codes)
-    ]
-
