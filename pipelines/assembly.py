@@ -12,19 +12,16 @@ from __future__ import annotations
 import traceback
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
 from typing import Any, Protocol
 
 import pandas as pd
 import pyarrow as pa
 from pandera.errors import SchemaError, SchemaErrors
 
-from pipelines.extraction.corrections import Erratum
-from pipelines.extraction.document import Extraction, RawDocument, extract_document, slug
-from pipelines.extraction.issues import QUARANTINE, QualityIssue, Severity, quality_issue
+from pipelines.extraction.document import Extraction, RawDocument, extract_document
+from pipelines.extraction.issues import QUARANTINE, QualityIssue, quality_issue
 from pipelines.extraction.places import delta_cities, gazetteer
 from pipelines.extraction.themes import themes
-from pipelines.sources import LoadProblem
 from validation.quality import document_issues
 from validation.schemas import frame_from_arrow, to_arrow, to_frame, validate
 from validation.tables import TABLES_BY_NAME
@@ -63,23 +60,6 @@ class DocumentResult:
     @property
     def quarantined(self) -> bool:
         return any(i["check"] == QUARANTINE for i in self.issues)
-
-
-def problem_result(problem: LoadProblem) -> DocumentResult:
-    """A file that was not read as a document (a link, an oversized or duplicate file, an unreadable errata file)."""
-    severity: Severity = "warning" if problem.severity == "warning" else "error"
-    issue = quality_issue("load", severity, f"{problem.path}: {problem.message}", None, problem.path)
-    return DocumentResult(slug(PurePosixPath(problem.path).stem), problem.path, "", issues=[issue])
-
-
-def unused_errata(errata: Iterable[Erratum], results: Iterable[DocumentResult]) -> DocumentResult | None:
-    """Errata that corrected nothing: a stale or mistyped erratum is reported, not silently kept."""
-    applied = {rule for r in results if r.published for rule in r.frames["corrections"]["rule_id"]}
-    issues = [
-        quality_issue("errata", "warning", f"erratum {e.rule_id} (scope {e.scope}) matches nothing in the text of the documents it applies to", None, e.rule_id)
-        for e in errata if e.rule_id not in applied
-    ]
-    return DocumentResult("errata", "raw/*.errata.yaml", "", issues=issues) if issues else None
 
 
 def _quarantine(raw: RawDocument, cause: str, issues: list[QualityIssue]) -> DocumentResult:
@@ -225,11 +205,16 @@ def table_frame(name: str, results: Iterable[DocumentResult]) -> pd.DataFrame:
 
 
 def agencies_frame(results: Iterable[DocumentResult]) -> pd.DataFrame:
+    return to_frame(TABLES_BY_NAME["agencies"], agency_rows(r.agencies for r in publishable(results)))
+
+
+def agency_rows(per_document: Iterable[Iterable[dict[str, Any]]]) -> list[dict[str, Any]]:
+    """Each agency once, as the first document (in source-file order) that names it describes it."""
     rows: dict[str, dict[str, Any]] = {}
-    for result in publishable(results):
-        for agency in result.agencies:
+    for agencies in per_document:
+        for agency in agencies:
             rows.setdefault(agency["agency_id"], {**agency, "aliases": agency["aliases"] or None})
-    return to_frame(TABLES_BY_NAME["agencies"], rows.values())
+    return list(rows.values())
 
 
 def places_frame(results: Iterable[DocumentResult]) -> pd.DataFrame:
@@ -266,5 +251,3 @@ def dimension_frame(name: str, results: Iterable[DocumentResult]) -> pd.DataFram
     return themes_frame()
 
 
-def document_level_issues(results: list[DocumentResult]) -> list[QualityIssue]:
-    return [issue for r in results for issue in r.issues] + duplicate_doc_ids(results)

@@ -22,7 +22,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pipelines.assembly import DIMENSION_TABLES, RECORD_TABLES, duplicate_doc_ids, place_rows, themes_frame
+from pipelines.assembly import DIMENSION_TABLES, RECORD_TABLES, agency_rows, duplicate_doc_ids, place_rows, themes_frame
 from pipelines.extraction.corrections import Erratum
 from pipelines.extraction.issues import QualityIssue, Severity, quality_issue
 from pipelines.publishing import DUCKDB_MEMORY
@@ -65,7 +65,7 @@ def unused_errata_issues(errata: Iterable[Erratum], documents: Iterable[StoredDo
     ]
 
 
-def _write(table: Table, batches: Iterable[pa.RecordBatch], path: Path, schema: pa.Schema) -> int:
+def _write(batches: Iterable[pa.RecordBatch], path: Path, schema: pa.Schema) -> int:
     rows = 0
     with pq.ParquetWriter(path, schema, compression="zstd", write_statistics=True, store_schema=False) as writer:
         for batch in batches:
@@ -181,7 +181,7 @@ def assemble(store: ShardStore, problems: Sequence[LoadProblem], errata: Sequenc
                 counts[name] = _write_records(table, [], staging / f"{name}.parquet")
                 continue
             if name in MERGED_TABLES:
-                counts[name] = _write(table, _merged(table, files, {d.key for d in publishable}, restricted), staging / f"{name}.parquet", schema)
+                counts[name] = _write(_merged(table, files, {d.key for d in publishable}, restricted), staging / f"{name}.parquet", schema)
                 continue
             sources = ", ".join("'" + f.as_posix().replace("'", "''") + "'" for f in files)
             columns = ", ".join(_select_column(table, c) for c in table.field_names)
@@ -189,8 +189,8 @@ def assemble(store: ShardStore, problems: Sequence[LoadProblem], errata: Sequenc
                 f"SELECT {columns} FROM read_parquet([{sources}]) "
                 f"WHERE \"{KEY_COLUMN}\" IN (SELECT key FROM publishable) ORDER BY {_order_by(table)}"
             ).fetch_record_batch(BATCH_ROWS)
-            counts[name] = _write(table, reader, staging / f"{name}.parquet", schema)
-        counts["agencies"] = _write_records(TABLES_BY_NAME["agencies"], _agency_rows(publishable), staging / "agencies.parquet")
+            counts[name] = _write(reader, staging / f"{name}.parquet", schema)
+        counts["agencies"] = _write_records(TABLES_BY_NAME["agencies"], agency_rows(d.agencies for d in publishable), staging / "agencies.parquet")
         place_codes = [row[0] for row in con.execute(f"SELECT DISTINCT place_code FROM read_parquet('{(staging / 'place_mentions.parquet').as_posix()}')").fetchall()]
         counts["places"] = _write_records(TABLES_BY_NAME["places"], place_rows(place_codes), staging / "places.parquet")
         counts["themes"] = _write_records(TABLES_BY_NAME["themes"], themes_frame().to_dict(orient="records"), staging / "themes.parquet")
@@ -218,11 +218,3 @@ def assemble(store: ShardStore, problems: Sequence[LoadProblem], errata: Sequenc
 
     swap_directories(staging, folder)
     return Assembly(folder, {t.name: counts[t.name] for t in TABLES})
-
-
-def _agency_rows(documents: Iterable[StoredDocument]) -> list[dict[str, Any]]:
-    rows: dict[str, dict[str, Any]] = {}
-    for doc in documents:
-        for agency in doc.agencies:
-            rows.setdefault(agency["agency_id"], {**agency, "aliases": agency["aliases"] or None})
-    return list(rows.values())

@@ -23,14 +23,12 @@ from typing import Any
 
 import duckdb
 import pandas as pd
-import pyarrow as pa
 import pyarrow.parquet as pq
 import yaml
 
 from pipelines.query import DUCKDB_NAME
 from pipelines.releasing import citation_text
 from pipelines.validating import file_facts, validate_package
-from validation.schemas import arrow_schema, to_frame
 from validation.tables import TABLES, Field, Table
 
 PACKAGE_CONFIG = Path(__file__).with_name("package.yaml")
@@ -118,20 +116,10 @@ def records(table: Table, frame: pd.DataFrame) -> list[dict[str, Any]]:
     return rows
 
 
-def write_parquet(table: Table, rows: list[dict[str, Any]], path: Path) -> None:
-    arrow = pa.Table.from_pylist(rows, schema=arrow_schema(table))
-    pq.write_table(arrow, path, compression="zstd", write_statistics=True, store_schema=False)
-
-
+# A free-text CSV cell starting with one of these gets a leading apostrophe, which spreadsheets hide,
+# so that they do not run it as a formula; the Parquet files and the DuckDB database keep the text unchanged.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_safe(text: str) -> str:
-    """A text cell a spreadsheet would run as a formula (=, +, -, @ first) gets a leading apostrophe.
-
-    Only the CSV files: Parquet and DuckDB keep the text as it is (see the codebook).
-    """
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+_FORMULA_LITERALS = ", ".join(f"chr({ord(c)})" for c in FORMULA_STARTS)
 
 
 def _csv_expression(f: Field) -> str:
@@ -140,7 +128,7 @@ def _csv_expression(f: Field) -> str:
     if f.type == "list":
         return f"to_json({col})::VARCHAR AS {col}"
     if f.type == "string" and f.enum is None and f.pattern is None:  # free text; controlled values (ids, comparators) stay exact
-        return f"CASE WHEN regexp_matches({col}, '^[=+\\-@\\t\\r]') THEN chr(39) || {col} ELSE {col} END AS {col}"
+        return f"CASE WHEN left({col}, 1) IN ({_FORMULA_LITERALS}) THEN chr(39) || {col} ELSE {col} END AS {col}"
     return col
 
 
@@ -304,10 +292,6 @@ class PublicationSummary:
     out_dir: Path
     counts: dict[str, int]
     files: list[str]
-
-
-def read_parquet_frame(table: Table, path: Path) -> pd.DataFrame:
-    return to_frame(table, pq.read_table(path).to_pylist())
 
 
 class BuildLocked(PublicationError):

@@ -29,10 +29,9 @@ SHARDS = dg.StaticPartitionsDefinition(shard_keys())
 TABLE_NAMES = [t.name for t in TABLES]
 
 
-def _build_one(store_root: str, shard: str, raw_dir: str, max_bytes: int) -> ShardSummary:
-    """One shard, in whatever process runs it (the documents are loaded there, not pickled across)."""
-    raws, _ = scan_raw_documents(Path(raw_dir), max_bytes)
-    return build_shards(ShardStore(Path(store_root)), {shard: group_by_shard(raws)[shard]}, code_fingerprint())[0]
+def _build_one(store_root: str, shard: str, sources: list[SourceFile]) -> ShardSummary:
+    """One shard, in whatever process runs it (sources carry paths and hashes, not bytes: each document is read there)."""
+    return build_shards(ShardStore(Path(store_root)), {shard: sources}, code_fingerprint())[0]
 
 
 @dg.asset(
@@ -50,12 +49,12 @@ def _build_one(store_root: str, shard: str, raw_dir: str, max_bytes: int) -> Sha
 def document_extractions(context: dg.AssetExecutionContext, paths: ProjectPaths) -> dg.MaterializeResult[None]:
     store = ShardStore(paths.store_path)
     shards = list(context.partition_keys)
+    raws, _ = scan_raw_documents(paths.raw_path, paths.max_document_bytes)
+    groups = group_by_shard(raws)
     if paths.workers > 1 and len(shards) > 1:
         with ProcessPoolExecutor(max_workers=paths.workers) as pool:
-            summaries = list(pool.map(_build_one, *zip(*[(str(store.root), s, str(paths.raw_path), paths.max_document_bytes) for s in shards])))
+            summaries = list(pool.map(_build_one, [str(store.root)] * len(shards), shards, [groups[s] for s in shards]))
     else:
-        raws, _ = scan_raw_documents(paths.raw_path, paths.max_document_bytes)
-        groups = group_by_shard(raws)
         summaries = build_shards(store, {shard: groups[shard] for shard in shards}, code_fingerprint())
     for summary in summaries:
         if summary.changed:
