@@ -80,22 +80,37 @@ def _descriptor_problems(described: dict[str, Any]) -> list[str]:
 
 
 def _csv_row_counts(package_dir: Path) -> list[str]:
-    """Each CSV file holds as many rows as its Parquet sibling (the values are checked on the Parquet)."""
-    problems = []
-    for table in TABLES:
-        csv_path = package_dir / "data" / f"{table.name}.csv"
-        if not csv_path.exists():
-            problems.append(f"{csv_path.name} is missing")
-            continue
-        with csv_path.open(encoding="utf-8-sig", newline="") as handle:
-            reader = csv.reader(handle)
-            header = next(reader, None)
-            rows = sum(1 for _ in reader)
-        import pyarrow.parquet as pq
+    """Each CSV file has the table's header and as many rows, each of as many fields, as its Parquet
+    sibling (the values are checked on the Parquet). Rows are counted by DuckDB's strict CSV reader,
+    a tenth of the time of Python's csv module on a large package."""
+    import duckdb
+    import pyarrow.parquet as pq
 
-        expected = pq.ParquetFile(package_dir / "data" / f"{table.name}.parquet").metadata.num_rows
-        if header != table.field_names:
-            problems.append(f"{csv_path.name}: header {header} is not {table.field_names}")
-        if rows != expected:
-            problems.append(f"{csv_path.name}: {rows} rows, the Parquet file has {expected}")
+    problems = []
+    con = duckdb.connect(config={"memory_limit": "200MB", "threads": 2})
+    try:
+        for table in TABLES:
+            csv_path = package_dir / "data" / f"{table.name}.csv"
+            if not csv_path.exists():
+                problems.append(f"{csv_path.name} is missing")
+                continue
+            with csv_path.open(encoding="utf-8-sig", newline="") as handle:
+                header = next(csv.reader(handle), None)
+            if header != table.field_names:
+                problems.append(f"{csv_path.name}: header {header} is not {table.field_names}")
+                continue
+            columns = "{" + ", ".join(f"'{name}': 'VARCHAR'" for name in table.field_names) + "}"
+            quoted = "'" + csv_path.as_posix().replace("'", "''") + "'"
+            try:
+                found = con.execute(f"SELECT count(*) FROM read_csv({quoted}, header = true, auto_detect = false, delim = ',', quote = '\"', "
+                                    f"escape = '\"', columns = {columns}, strict_mode = true)").fetchone()
+            except duckdb.Error as exc:
+                problems.append(f"{csv_path.name}: not a well-formed CSV file: {' '.join(str(exc).split())[:300]}")
+                continue
+            rows = found[0] if found else 0
+            expected = pq.ParquetFile(package_dir / "data" / f"{table.name}.parquet").metadata.num_rows
+            if rows != expected:
+                problems.append(f"{csv_path.name}: {rows} rows, the Parquet file has {expected}")
+    finally:
+        con.close()
     return problems

@@ -7,6 +7,7 @@ published. The domain checks warn; their findings are rows of quality_issues.
 
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import dagster as dg
 import duckdb
@@ -15,15 +16,19 @@ from pipelines.defs.resources import ProjectPaths
 from pipelines.extraction.issues import QUARANTINE
 from pipelines.guard import compare
 from validation.quality import DATASET_CHECKS, DOCUMENT_CHECKS
-from validation.sql_checks import check_foreign_keys, check_tables, connect_parquet
+from validation.sql_checks import check_all, connect_parquet
 from validation.tables import TABLES
 
 DOMAIN_CHECKS = (QUARANTINE, *DOCUMENT_CHECKS, *DATASET_CHECKS)
 
 
-def _connect(paths: ProjectPaths) -> duckdb.DuckDBPyConnection:
+def _table_files(paths: ProjectPaths) -> dict[str, Path]:
     folder = paths.store_path / "tables"
-    return connect_parquet({t.name: folder / f"{t.name}.parquet" for t in TABLES})
+    return {t.name: folder / f"{t.name}.parquet" for t in TABLES}
+
+
+def _connect(paths: ProjectPaths) -> duckdb.DuckDBPyConnection:
+    return connect_parquet(_table_files(paths))
 
 
 @dg.multi_asset_check(
@@ -34,15 +39,12 @@ def _connect(paths: ProjectPaths) -> duckdb.DuckDBPyConnection:
     description="Table schemas and foreign keys, checked by DuckDB over the assembled Parquet files.",
 )
 def table_checks(paths: ProjectPaths) -> Iterator[dg.AssetCheckResult]:
-    con = _connect(paths)
-    try:
-        for name, problems in check_tables(con).items():
-            yield dg.AssetCheckResult(asset_key=name, check_name=f"{name}_schema", passed=not problems,
-                                      metadata={"problems": dg.MetadataValue.json(problems[:20])})
-        problems = check_foreign_keys(con)
-        yield dg.AssetCheckResult(asset_key="measures", check_name="foreign_keys", passed=not problems, metadata={"problems": dg.MetadataValue.json(problems)})
-    finally:
-        con.close()
+    per_table, key_problems = check_all(_table_files(paths))
+    for name, problems in per_table.items():
+        yield dg.AssetCheckResult(asset_key=name, check_name=f"{name}_schema", passed=not problems,
+                                  metadata={"problems": dg.MetadataValue.json(problems[:20])})
+    yield dg.AssetCheckResult(asset_key="measures", check_name="foreign_keys", passed=not key_problems,
+                              metadata={"problems": dg.MetadataValue.json(key_problems)})
 
 
 @dg.multi_asset_check(
