@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -98,18 +99,28 @@ def _sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-# The last scan of each raw folder in this process, with the stat signature of its files: the steps of
-# one in-process run (extraction, then assembly) scan the same folder, and a second pass over every
-# metadata file is wasted when no file changed. Size, mtime, ctime and inode of every file, as git's index.
-_last_scans: dict[tuple[Path, int], tuple[tuple[tuple[str, int, int, int, int], ...], list[SourceFile], list[LoadProblem]]] = {}
+# The last scan of each raw folder in this process: the steps of one in-process run (extraction, then
+# assembly) scan the same folder, and a second pass over every metadata file is wasted when no file
+# changed. A file is unchanged when its size, mtime, ctime and inode are (as in git's index); a file
+# modified within RACY_NS of the scan could change again inside one tick of the file system's clock
+# with the same stat, so its bytes are compared too ("racy git").
+RACY_NS = 2 * 10**9
+_Signature = tuple[tuple[str, int, int, int, int], ...]
+_last_scans: dict[tuple[Path, int], tuple[_Signature, dict[str, str], list[SourceFile], list[LoadProblem]]] = {}
 
 
-def _stat_signature(files: list[Path]) -> tuple[tuple[str, int, int, int, int], ...]:
+def _stat_signature(files: list[Path]) -> _Signature:
     signature = []
     for path in files:
         stat = path.stat()
         signature.append((str(path), stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino))
     return tuple(signature)
+
+
+def _racy_digests(signature: _Signature) -> dict[str, str]:
+    """sha256 of the files modified so recently that their stat may not show a further change."""
+    recent = time.time_ns() - RACY_NS
+    return {path: _sha256_of(Path(path)) for path, _, mtime, ctime, _ in signature if max(mtime, ctime) >= recent}
 
 
 def scan_raw_documents(raw_dir: Path, max_bytes: int = DEFAULT_MAX_DOCUMENT_BYTES) -> tuple[list[SourceFile], list[LoadProblem]]:
@@ -122,10 +133,11 @@ def scan_raw_documents(raw_dir: Path, max_bytes: int = DEFAULT_MAX_DOCUMENT_BYTE
     files, link_problems = _files(raw_dir)
     signature = _stat_signature(files)
     last = _last_scans.get((raw_dir, max_bytes))
-    if last is not None and last[0] == signature:
-        return list(last[1]), list(last[2])
+    if last is not None and last[0] == signature and all(_sha256_of(Path(p)) == digest for p, digest in last[1].items()):
+        return list(last[2]), list(last[3])
+    racy = _racy_digests(signature)  # before reading: a change made while the scan runs shows as a mismatch next time
     found, problems = _scan(raw_dir, max_bytes, files, link_problems)
-    _last_scans[(raw_dir, max_bytes)] = (signature, list(found), list(problems))
+    _last_scans[(raw_dir, max_bytes)] = (signature, racy, list(found), list(problems))
     return found, problems
 
 
