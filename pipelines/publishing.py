@@ -15,7 +15,7 @@ import math
 import os
 import shutil
 import uuid
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -382,7 +382,7 @@ def publish(tables: Mapping[str, Path], out_dir: Path, built_from: str | None = 
             problems = validate_package(staging)
             if problems:
                 raise PublicationError("the staged package is invalid:\n- " + "\n- ".join(problems))
-            build_duckdb(staging)
+            build_duckdb(staging, previous=out_dir / DUCKDB_NAME)
             _fsync_tree(staging)
             swap_directories(staging, out_dir)
             if record is not None and built_from is not None:
@@ -472,17 +472,40 @@ def _execute_script(con: duckdb.DuckDBPyConnection, sql: str) -> None:
             con.execute(statement)
 
 
-def build_duckdb(package_dir: Path) -> Path:
-    """A DuckDB database of every table with its keys, the views and search_measures()."""
+def build_duckdb(package_dir: Path, previous: Path | None = None) -> Path:
+    """A DuckDB database of every table with its keys, the views and search_measures().
+
+    previous: the database published before. When it has the same table
+    definitions and few documents changed, it is copied and only the rows of
+    the changed documents are replaced (the contents are those of a database
+    built from scratch; only the order of rows in storage differs). Otherwise,
+    or if updating it fails, the database is built from the Parquet files.
+    """
     target = package_dir / DUCKDB_NAME
     tmp = package_dir / f".{DUCKDB_NAME}.{uuid.uuid4().hex[:8]}.tmp"
+    if previous is not None and previous.is_file():
+        shutil.copyfile(previous, tmp)
+        try:
+            con = duckdb.connect(str(tmp), config={"memory_limit": DUCKDB_MEMORY, "threads": 2})
+        except duckdb.Error:
+            tmp.unlink(missing_ok=True)
+        else:
+            try:
+                updated = _update_duckdb(con, package_dir)
+            except duckdb.Error:
+                updated = False
+            finally:
+                con.close()
+            if updated:
+                os.replace(tmp, target)
+                return target
+            tmp.unlink(missing_ok=True)
     con = duckdb.connect(str(tmp), config={"memory_limit": DUCKDB_MEMORY, "threads": 2})
     try:
         for table in TABLES:  # TABLES lists referenced tables before referencing ones
             con.execute(duckdb_ddl(table))
-            parquet = (package_dir / "data" / f"{table.name}.parquet").as_posix()
             columns = ", ".join(f'"{name}"' for name in table.field_names)
-            con.execute(f"INSERT INTO {table.name} SELECT {columns} FROM read_parquet('{parquet}')")
+            con.execute(f"INSERT INTO {table.name} SELECT {columns} FROM {_parquet_source(package_dir, table)}")
         _execute_script(con, sql_script("views.sql"))
         _execute_script(con, sql_script("search.sql"))
         con.execute("CHECKPOINT")
@@ -493,3 +516,101 @@ def build_duckdb(package_dir: Path) -> Path:
     con.close()
     os.replace(tmp, target)
     return target
+
+
+MAX_UPDATED_SHARE = 0.25  # above this share of changed documents a database built from scratch is faster
+
+
+def _parquet_source(package_dir: Path, table: Table) -> str:
+    return "read_parquet('" + (package_dir / "data" / f"{table.name}.parquet").as_posix().replace("'", "''") + "')"
+
+
+def _document_parent(table: Table) -> tuple[str, Table] | None:
+    """For a table without doc_id: its foreign key column to a table that has one, and that table."""
+    by_name = {t.name: t for t in TABLES}
+    for fk in table.foreign_keys:
+        parent = by_name[fk.reference_table]
+        if parent is not table and "doc_id" in parent.field_names and fk.reference_fields == parent.primary_key[0]:
+            return fk.fields, parent
+    return None
+
+
+def _rows_with_document(table: Table, source: str, parent_source: Callable[[Table], str]) -> str | None:
+    """SQL of the table's rows with the document they belong to (column doc; '' for none); None for a vocabulary."""
+    columns = ", ".join(f't."{name}"' for name in table.field_names)
+    if "doc_id" in table.field_names:
+        return f"SELECT {columns}, coalesce(t.doc_id, '') AS doc FROM {source} t"
+    found = _document_parent(table)
+    if found is None:
+        return None
+    column, parent = found
+    return f'SELECT {columns}, p.doc_id AS doc FROM {source} t JOIN {parent_source(parent)} p ON t."{column}" = p."{parent.primary_key[0]}"'
+
+
+def _update_duckdb(con: duckdb.DuckDBPyConnection, package_dir: Path) -> bool:
+    """Bring a copy of the previous database to the staged Parquet files; False when it must be built anew.
+
+    A document's rows are replaced in every table when any of its rows in any
+    table changed; a row belongs to a document by its doc_id or, without one,
+    through its foreign key to a table that has one (a responsibility through
+    its measure). Children are deleted before parents and inserted after, so
+    every foreign key holds throughout. Tables that belong to no document are
+    vocabularies the documents refer to: new rows are added; a row removed or
+    changed means a new build.
+    """
+    with duckdb.connect() as scratch:  # what the table definitions give today, to compare with the previous database's
+        for table in TABLES:
+            scratch.execute(duckdb_ddl(table))
+        expected = scratch.execute("SELECT table_name, sql FROM duckdb_tables() ORDER BY table_name").fetchall()
+    if con.execute("SELECT table_name, sql FROM duckdb_tables() ORDER BY table_name").fetchall() != expected:
+        return False
+
+    def old(table: Table) -> str:
+        return table.name
+
+    def new(table: Table) -> str:
+        return _parquet_source(package_dir, table)
+
+    changed: set[str] = set()
+    for table in TABLES:
+        columns = ", ".join(f'"{name}"' for name in table.field_names)
+        old_rows, new_rows = _rows_with_document(table, old(table), old), _rows_with_document(table, new(table), new)
+        if old_rows is None or new_rows is None:
+            if con.execute(f"SELECT count(*) FROM (SELECT {columns} FROM {old(table)} EXCEPT ALL SELECT {columns} FROM {new(table)})").fetchone() != (0,):
+                return False
+            continue
+        checksums = "SELECT doc, count(*) AS n, sum(hash({columns})::HUGEINT) AS h FROM ({rows}) GROUP BY doc"
+        rows = con.execute(
+            f"SELECT doc FROM ({checksums.format(columns=columns, rows=old_rows)}) o "
+            f"FULL JOIN ({checksums.format(columns=columns, rows=new_rows)}) n USING (doc) "
+            "WHERE o.n IS DISTINCT FROM n.n OR o.h IS DISTINCT FROM n.h"
+        ).fetchall()
+        changed |= {r[0] for r in rows}
+    (documents,) = con.execute("SELECT count(*) FROM documents").fetchone() or (0,)
+    if len(changed) > MAX_UPDATED_SHARE * max(documents, 1):
+        return False
+    con.execute("CREATE TEMP TABLE changed_documents (doc VARCHAR PRIMARY KEY)")
+    if changed:
+        con.executemany("INSERT INTO changed_documents VALUES (?)", [[doc] for doc in sorted(changed)])
+    for table in reversed(TABLES):
+        found = _document_parent(table)
+        if "doc_id" in table.field_names:
+            con.execute(f"DELETE FROM {table.name} WHERE coalesce(doc_id, '') IN (SELECT doc FROM changed_documents)")
+        elif found is not None:
+            column, parent = found
+            key = parent.primary_key[0]
+            con.execute(f'DELETE FROM {table.name} WHERE "{column}" IN (SELECT "{key}" FROM {parent.name} WHERE doc_id IN (SELECT doc FROM changed_documents))')
+    for table in TABLES:
+        columns = ", ".join(f'"{name}"' for name in table.field_names)
+        new_rows = _rows_with_document(table, new(table), new)
+        if new_rows is None:
+            con.execute(f"INSERT INTO {table.name} SELECT {columns} FROM {new(table)} EXCEPT ALL SELECT {columns} FROM {table.name}")
+        else:
+            con.execute(f"INSERT INTO {table.name} SELECT {columns} FROM ({new_rows}) WHERE doc IN (SELECT doc FROM changed_documents)")
+    for table in TABLES:  # a last look: every table holds as many rows as its file
+        if con.execute(f"SELECT count(*) FROM {table.name}").fetchone() != con.execute(f"SELECT count(*) FROM {new(table)}").fetchone():
+            return False
+    _execute_script(con, sql_script("views.sql"))
+    _execute_script(con, sql_script("search.sql"))
+    con.execute("CHECKPOINT")
+    return True

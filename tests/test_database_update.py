@@ -1,0 +1,131 @@
+"""The published DuckDB database is updated in place of a rebuild when few documents changed,
+and holds exactly what a database built from scratch holds."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from pipelines import publishing
+from pipelines.publishing import build_duckdb
+from pipelines.query import DUCKDB_NAME
+from validation.tables import TABLES
+
+PACKAGE = Path(__file__).resolve().parents[1] / "datapackage"
+
+
+def _package_copy(folder: Path) -> Path:
+    (folder / "data").mkdir(parents=True)
+    for table in TABLES:
+        shutil.copyfile(PACKAGE / "data" / f"{table.name}.parquet", folder / "data" / f"{table.name}.parquet")
+    return folder
+
+
+def _rewrite(package: Path, table: str, select: str) -> None:
+    """Replace a table's Parquet file by `select` over it (FROM t)."""
+    path = package / "data" / f"{table}.parquet"
+    with duckdb.connect() as con:
+        con.execute(f"CREATE TABLE t AS SELECT * FROM read_parquet('{path.as_posix()}')")
+        con.execute(f"COPY ({select}) TO '{path.as_posix()}' (FORMAT parquet)")
+
+
+def _same_contents(a: Path, b: Path) -> None:
+    with duckdb.connect() as con:
+        con.execute(f"ATTACH '{a.as_posix()}' AS a (READ_ONLY)")
+        con.execute(f"ATTACH '{b.as_posix()}' AS b (READ_ONLY)")
+        for table in TABLES:
+            for x, y in (("a", "b"), ("b", "a")):
+                extra = con.execute(f"SELECT count(*) FROM (FROM {x}.{table.name} EXCEPT ALL FROM {y}.{table.name})").fetchone()
+                assert extra == (0,), f"{table.name}: rows in {x} that {y} lacks"
+        for query in ("SELECT count(*), count(DISTINCT measure_id) FROM {db}.measures_full",
+                      "SELECT measure_id FROM {db}.search_measures('示范区 生态') ORDER BY score DESC, measure_id"):
+            con.execute("USE a")
+            found_a = con.execute(query.format(db="a")).fetchall()
+            con.execute("USE b")
+            assert con.execute(query.format(db="b")).fetchall() == found_a
+
+
+@pytest.fixture
+def updates(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Whether each build_duckdb call with a previous database updated it (True) or had to rebuild (False)."""
+    seen: list[bool] = []
+    original = publishing._update_duckdb
+
+    def recording(con: duckdb.DuckDBPyConnection, package_dir: Path) -> bool:
+        seen.append(original(con, package_dir))
+        return seen[-1]
+
+    monkeypatch.setattr(publishing, "_update_duckdb", recording)
+    return seen
+
+
+def _previous_database(tmp_path: Path) -> Path:
+    old = _package_copy(tmp_path / "old")
+    build_duckdb(old)
+    return old / DUCKDB_NAME
+
+
+def test_a_changed_and_a_removed_document_update_the_database_to_a_fresh_builds_contents(
+        tmp_path: Path, updates: list[bool], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(publishing, "MAX_UPDATED_SHARE", 0.5)  # two of the five seeds change
+    previous = _previous_database(tmp_path)
+    new = _package_copy(tmp_path / "new")
+    with duckdb.connect() as con:
+        doc_ids = [r[0] for r in con.execute(f"SELECT doc_id FROM '{(new / 'data' / 'documents.parquet').as_posix()}' ORDER BY doc_id").fetchall()]
+    removed, edited = doc_ids[0], doc_ids[1]
+    by_name = {t.name: t for t in TABLES}
+    for table in TABLES:  # rows that reach the document through a foreign key first, while their parents are still there
+        for fk in table.foreign_keys:
+            parent = by_name[fk.reference_table]
+            if "doc_id" not in table.field_names and "doc_id" in parent.field_names:
+                parent_file = (new / "data" / f"{parent.name}.parquet").as_posix()
+                _rewrite(new, table.name, f"SELECT * FROM t WHERE {fk.fields} NOT IN "
+                                          f"(SELECT {fk.reference_fields} FROM '{parent_file}' WHERE doc_id = '{removed}')")
+    for table in TABLES:
+        if "doc_id" in table.field_names:
+            _rewrite(new, table.name, f"SELECT * FROM t WHERE doc_id IS DISTINCT FROM '{removed}'")
+    _rewrite(new, "measures", f"SELECT * REPLACE (CASE WHEN doc_id = '{edited}' AND seq = 1 THEN text || '（修订）' ELSE text END AS text) FROM t")
+    build_duckdb(new, previous=previous)
+    assert updates == [True]
+    fresh = _package_copy(tmp_path / "fresh")
+    for table in TABLES:
+        shutil.copyfile(new / "data" / f"{table.name}.parquet", fresh / "data" / f"{table.name}.parquet")
+    build_duckdb(fresh)
+    _same_contents(new / DUCKDB_NAME, fresh / DUCKDB_NAME)
+    with duckdb.connect(str(new / DUCKDB_NAME), read_only=True) as con:
+        assert con.execute(f"SELECT count(*) FROM documents WHERE doc_id = '{removed}'").fetchone() == (0,)
+
+
+def test_a_changed_vocabulary_row_rebuilds_the_database(tmp_path: Path, updates: list[bool]) -> None:
+    previous = _previous_database(tmp_path)
+    new = _package_copy(tmp_path / "new")
+    _rewrite(new, "themes", "SELECT * REPLACE (label_en || ' (renamed)' AS label_en) FROM t")
+    build_duckdb(new, previous=previous)
+    assert updates == [False]
+    fresh = _package_copy(tmp_path / "fresh")
+    shutil.copyfile(new / "data" / "themes.parquet", fresh / "data" / "themes.parquet")
+    build_duckdb(fresh)
+    _same_contents(new / DUCKDB_NAME, fresh / DUCKDB_NAME)
+
+
+def test_an_unreadable_previous_database_is_replaced_by_a_fresh_build(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.duckdb"
+    broken.write_bytes(b"not a database")
+    new = _package_copy(tmp_path / "new")
+    build_duckdb(new, previous=broken)
+    fresh = _package_copy(tmp_path / "fresh")
+    build_duckdb(fresh)
+    _same_contents(new / DUCKDB_NAME, fresh / DUCKDB_NAME)
+
+
+def test_many_changed_documents_rebuild_the_database(tmp_path: Path, updates: list[bool]) -> None:
+    previous = _previous_database(tmp_path)
+    new = _package_copy(tmp_path / "new")
+    _rewrite(new, "measures", "SELECT * REPLACE (text || '（修订）' AS text) FROM t")  # every document
+    build_duckdb(new, previous=previous)
+    assert updates == [False]
+    with duckdb.connect(str(new / DUCKDB_NAME), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM measures WHERE NOT text LIKE '%（修订）'").fetchone() == (0,)
