@@ -205,8 +205,9 @@ def descriptor(staging: Path, documents: Iterable[Mapping[str, Any]], counts: Ma
     sources = []
     for row in documents:
         source: dict[str, Any] = {"title": f"{row['title']} ({row['source_file']})"}
-        if row.get("source_url"):
-            source["path"] = row["source_url"]  # the original; the raw file is in the repository at source_file
+        # The original where its address is known; otherwise the raw file, by a path that resolves from
+        # this descriptor in the repository (datapackage/ beside raw/), whatever folder a build wrote to.
+        source["path"] = row["source_url"] or f"../{row['source_file']}"
         source["description"] = row["source_description"] or ""
         if row.get("licence_id") or row.get("licence"):
             source["licenses"] = [{k: v for k, v in (("name", row.get("licence_id")), ("title", row.get("licence"))) if v}]

@@ -89,3 +89,15 @@ def test_r_readr_reads_every_csv_with_its_defaults():
     for table in TABLES:
         rows, problems, names = read[f"{table.name}.csv"]
         assert (int(rows), int(problems), names) == (len(_parquet(table.name)), 0, ",".join(table.field_names)), table.name
+
+
+def test_every_source_path_resolves_from_the_descriptor():
+    descriptor = json.loads((PACKAGE / "datapackage.json").read_text(encoding="utf-8"))
+    documents = _parquet("documents")
+    assert len(descriptor["sources"]) == len(documents)
+    for source, (source_file, source_url) in zip(descriptor["sources"], documents[["source_file", "source_url"]].itertuples(index=False)):
+        if isinstance(source_url, str):
+            assert source["path"] == source_url
+        else:  # the raw file in the repository, relative to the descriptor
+            assert (PACKAGE / source["path"]).resolve() == (PACKAGE.parent / source_file).resolve()
+            assert (PACKAGE / source["path"]).is_file()
