@@ -16,7 +16,7 @@ import opencc
 from pipelines.extraction.textmap import MappedText
 
 _CJK = r"\u3400-\u4dbf\u4e00-\u9fff"
-_CJK_CHAR = re.compile(f"[{_CJK}]")
+_NOT_CJK = re.compile(f"[^{_CJK}]+")
 # Characters next to which an ASCII mark belongs to Chinese text.
 _CJK_CONTEXT = f"{_CJK}\u201c\u201d\u2018\u2019\u300a\u300b\u3001\u3002\uff08\uff09\uff0c\uff1a\uff1b"
 _CJK_CONTEXT_CHAR = re.compile(f"[{_CJK_CONTEXT}]")
@@ -39,10 +39,9 @@ def to_simplified(text: str) -> str:
 
 def detect_script(text: str) -> str:
     """zh-Hant when a noticeable share of CJK characters change under t2s."""
-    cjk = _CJK_CHAR.findall(text)
-    if not cjk:
+    sample = _NOT_CJK.sub("", text)  # the CJK characters, in one string
+    if not sample:
         return "zh-Hans"
-    sample = "".join(cjk)
     simplified = to_simplified(sample)
     if simplified == sample:  # the common case, decided without comparing character by character
         return "zh-Hans"
@@ -62,6 +61,7 @@ def _simplified_text(text: str) -> str:
 
 
 # Full-width digits and Latin letters to ASCII, one character for one.
+_FULLWIDTH_ALNUM = re.compile(r"[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
 _FULLWIDTH_TO_ASCII = {code: code - 0xFEE0 for low, high in ((0xFF10, 0xFF19), (0xFF21, 0xFF3A), (0xFF41, 0xFF5A)) for code in range(low, high + 1)}
 _ASCII_MARK = re.compile("[" + re.escape("".join(_ASCII_TO_FULLWIDTH)) + "]")
 
@@ -85,7 +85,7 @@ def _punctuation(text: str) -> str:
 # normalise_mapped and normalise apply the same steps, one keeping the source map, one on the bare text.
 _Step = Callable[[str], str] | tuple[re.Pattern[str], str]
 _STEPS: tuple[_Step, ...] = (
-    lambda text: text.translate(_FULLWIDTH_TO_ASCII),
+    lambda text: text.translate(_FULLWIDTH_TO_ASCII) if _FULLWIDTH_ALNUM.search(text) else text,  # translate looks up every character
     (_SPACES, " "),
     (_SPACE_NEAR_CJK, ""),
     _punctuation,
