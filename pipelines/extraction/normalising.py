@@ -94,6 +94,11 @@ _STEPS: tuple[_Step, ...] = (
 )
 
 
+# A character some step acts on: a space, an ASCII mark or a full-width letter. Text without one
+# (most short values) passes through every step unchanged.
+_STEP_INPUT = re.compile("[ \t\u3000\xa0" + re.escape("".join(_ASCII_TO_FULLWIDTH)) + "\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
+
+
 def _sub(mt: MappedText, pattern: re.Pattern[str], replacement: str) -> MappedText:
     # A match that already reads as its replacement (one space for a run of spaces) maps the same either way.
     edits = [(m.start(), m.end(), replacement) for m in pattern.finditer(mt.text) if m.group() != replacement]
@@ -103,6 +108,8 @@ def _sub(mt: MappedText, pattern: re.Pattern[str], replacement: str) -> MappedTe
 def normalise_mapped(mt: MappedText, script: str = "zh-Hans") -> MappedText:
     if script == "zh-Hant":
         mt = _same_length(mt, _simplified_text(mt.text))
+    if not _STEP_INPUT.search(mt.text):
+        return mt.strip()
     for step in _STEPS:
         if isinstance(step, tuple):
             mt = _sub(mt, *step)
@@ -117,6 +124,8 @@ def normalise(text: str, script: str = "zh-Hans") -> str:
     """normalise_mapped's text alone, without building a source map."""
     if script == "zh-Hant":
         text = _simplified_text(text)
+    if not _STEP_INPUT.search(text):
+        return text.strip()
     for step in _STEPS:
         text = step[0].sub(step[1], text) if isinstance(step, tuple) else step(text)
     return text.strip()
