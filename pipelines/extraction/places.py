@@ -130,7 +130,12 @@ def _stop_spans(text: str) -> list[tuple[int, int]]:
 
 def _named_after(text: str, end: int) -> bool:
     """杭州湾, 上海港, 南京路: a place name followed by one of these names a water body, a port, a road, not the division."""
-    return any(text.startswith(suffix, end) for suffix in place_rules()["named_after_suffixes"])
+    return text.startswith(_named_after_suffixes(), end)
+
+
+@lru_cache(maxsize=1)
+def _named_after_suffixes() -> tuple[str, ...]:
+    return tuple(place_rules()["named_after_suffixes"])
 
 
 _PROVINCE_LETTERS = re.compile(r"[沪苏浙皖]{2,4}")
@@ -162,11 +167,16 @@ def _province_letters(text: str, taken: _Taken) -> list[tuple[int, str]]:
     return found
 
 
+@lru_cache(maxsize=1)
+def _city_letter_runs() -> re.Pattern[str]:
+    return re.compile("[" + "".join(place_rules()["city_letters"]) + "]{2,4}")
+
+
 def _city_compounds(text: str, taken: _Taken) -> list[tuple[int, str]]:
     """City letters in compounds (沪杭、杭绍甬舟、金义; 宁杭生态经济带): (position, division name)."""
     rules = place_rules()
     letters = rules["city_letters"]
-    runs = [m for m in re.finditer("[" + "".join(letters) + "]{2,4}", text)
+    runs = [m for m in _city_letter_runs().finditer(text)
             if len(set(m.group(0))) == len(m.group(0)) and not taken.overlaps(*m.span())]
     found: list[tuple[int, str]] = []
     for i, m in enumerate(runs):
