@@ -75,6 +75,25 @@ def noise_rules() -> tuple[NoiseRule, ...]:
     )
 
 
+@lru_cache(maxsize=1)
+def _noise_screen() -> tuple[re.Pattern[str], re.Pattern[str]] | None:
+    """One search for all inline rules and one full match for all line rules.
+
+    Most lines hold no noise: when neither finds anything, no rule would
+    change the line, so the rules need not be tried one by one. None when
+    the patterns cannot be joined (a backreference would change meaning).
+    """
+    rules = noise_rules()
+    if any(re.search(r"\\[1-9]|\(\?P=|\(\?\(", r.pattern.pattern) for r in rules):
+        return None
+    try:
+        inline = re.compile("|".join(f"(?:{r.pattern.pattern})" for r in rules if r.scope == "inline") or "(?!)")
+        whole = re.compile("|".join(f"(?:{r.pattern.pattern})" for r in rules if r.scope != "inline") or "(?!)")
+    except re.error:  # e.g. two rules naming a group alike
+        return None
+    return inline, whole
+
+
 def looks_like_html(text: str) -> bool:
     return _SNIFF.search(text) is not None
 
@@ -168,7 +187,9 @@ def clean(
                 line = _remove_all(line, pattern, reason, noise)
             line = line.strip()
         ends_body = False
-        for rule in noise_rules():
+        screen = _noise_screen()
+        clean_line = screen is not None and not screen[0].search(line.text) and not screen[1].fullmatch(line.text)
+        for rule in () if clean_line else noise_rules():
             if not line:
                 break
             if rule.scope == "inline":

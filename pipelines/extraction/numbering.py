@@ -62,15 +62,21 @@ def cn_to_int(text: str) -> int | None:
     return total + current
 
 
+# The first character of every style's marker: 第, a Chinese numeral, a bracket, a digit or a circled number.
+_MARKER_START = re.compile(rf"[第{CN_DIGITS}（(\u2460-\u2473]|\d")
+_NOT_SPACE = re.compile(r"\S")
+
+
 def match_marker(text: str, pos: int = 0) -> Marker | None:
     """The numbering marker at text[pos:], if any, with text following it."""
+    if not _MARKER_START.match(text, pos):  # most lines open with no marker: one test instead of one per style
+        return None
     for style, pattern in STYLES:
         m = pattern.match(text, pos)
         if not m:
             continue
         value = cn_to_int(m.group(1))
-        rest = text[m.end() :].strip()
-        if value is None or value == 0 or not rest:
+        if value is None or value == 0 or not _NOT_SPACE.search(text, m.end()):  # a marker needs text after it
             continue
         return Marker(style, value, text[pos : m.end()].rstrip(), m.end() - pos)
     return None

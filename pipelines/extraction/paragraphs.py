@@ -28,7 +28,9 @@ RESPONSIBILITY_CLAUSE = re.compile(
 )
 _SENTENCE_END = "。！？!?；;：:…"
 _CLOSERS = "）)】」』》"
-_INLINE_AFTER = set("。；;：:）)")
+_INLINE_AFTER = "。；;：:）)"
+# Where an inline marker may start: the first character that is not white space after one of _INLINE_AFTER.
+_AFTER_INLINE_END = re.compile("([" + re.escape(_INLINE_AFTER) + r"])\s*")
 _CJK_OR_ALNUM = re.compile(r"[\u3400-\u9fffA-Za-z0-9]")
 _CONTINUATION_START = re.compile(r"[\u3400-\u9fff“‘《（(A-Za-z0-9]")
 _DATE_LINE = re.compile(r"^\d{4}\s*[年\-/.]\s*\d{1,2}")
@@ -83,11 +85,9 @@ def _inline_marker_splits(text: str, state: dict[str, int]) -> list[int]:
     date inside a sentence never splits a paragraph.
     """
     cuts = []
-    last = ""  # the last character before pos that is not white space
-    for pos in range(1, len(text)):
-        if not text[pos - 1].isspace():
-            last = text[pos - 1]
-        if last not in _INLINE_AFTER or text[pos].isspace():
+    for candidate in _AFTER_INLINE_END.finditer(text):
+        pos, last = candidate.end(), candidate.group(1)
+        if pos >= len(text):
             continue
         marker = match_marker(text, pos)
         if marker is None:

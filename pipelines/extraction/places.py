@@ -18,6 +18,7 @@ from typing import Any
 
 from pipelines.extraction.rulefiles import rule_data
 from pipelines.extraction.textmap import MappedText
+from pipelines.extraction.wordlists import Automaton, automaton, each_word_from_the_left, leftmost_longest, occurrences
 
 GAZETTEER_SOURCE = "cpca 0.5.5 resources/adcodes.csv (Ministry of Civil Affairs administrative division codes)"
 
@@ -84,7 +85,8 @@ def _short(name: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _matcher() -> tuple[re.Pattern[str], dict[str, list[str]], dict[str, list[str]]]:
+def _matcher() -> tuple[Automaton, dict[str, list[str]], dict[str, list[str]]]:
+    """An automaton of every place name, the codes each name may stand for, and the collective names' members."""
     rules = place_rules()
     divisions = gazetteer()
     forms: dict[str, list[str]] = {}
@@ -99,8 +101,7 @@ def _matcher() -> tuple[re.Pattern[str], dict[str, list[str]], dict[str, list[st
         if codes:
             forms.setdefault(short, codes)
     collective = {name: [by_name[m] for m in members] for name, members in rules["collective"].items()}
-    names = sorted(set(forms) | set(collective), key=len, reverse=True)
-    return re.compile("|".join(map(re.escape, names))), forms, collective
+    return automaton(set(forms) | set(collective)), forms, collective
 
 
 @lru_cache(maxsize=1)
@@ -117,14 +118,24 @@ def _parent_named(divisions: dict[str, Division], code: str, text: str) -> bool:
     return parent is not None and (divisions[parent].name in text or _short(divisions[parent].name) in text)
 
 
+@lru_cache(maxsize=1)
+def _stop_automaton() -> Automaton:
+    return automaton(place_rules()["stop_phrases"])
+
+
 def _stop_spans(text: str) -> list[tuple[int, int]]:
-    """Spans of stop phrases, found once per text so matching stays linear."""
-    return [m.span() for phrase in place_rules()["stop_phrases"] for m in re.finditer(re.escape(phrase), text)]
+    """Spans of stop phrases, found in one pass over the text (different phrases may overlap)."""
+    return [(start, end) for start, end, _ in each_word_from_the_left(occurrences(_stop_automaton(), text))]
 
 
 def _named_after(text: str, end: int) -> bool:
     """杭州湾, 上海港, 南京路: a place name followed by one of these names a water body, a port, a road, not the division."""
-    return any(text.startswith(suffix, end) for suffix in place_rules()["named_after_suffixes"])
+    return text.startswith(_named_after_suffixes(), end)
+
+
+@lru_cache(maxsize=1)
+def _named_after_suffixes() -> tuple[str, ...]:
+    return tuple(place_rules()["named_after_suffixes"])
 
 
 _PROVINCE_LETTERS = re.compile(r"[沪苏浙皖]{2,4}")
@@ -156,11 +167,16 @@ def _province_letters(text: str, taken: _Taken) -> list[tuple[int, str]]:
     return found
 
 
+@lru_cache(maxsize=1)
+def _city_letter_runs() -> re.Pattern[str]:
+    return re.compile("[" + "".join(place_rules()["city_letters"]) + "]{2,4}")
+
+
 def _city_compounds(text: str, taken: _Taken) -> list[tuple[int, str]]:
     """City letters in compounds (沪杭、杭绍甬舟、金义; 宁杭生态经济带): (position, division name)."""
     rules = place_rules()
     letters = rules["city_letters"]
-    runs = [m for m in re.finditer("[" + "".join(letters) + "]{2,4}", text)
+    runs = [m for m in _city_letter_runs().finditer(text)
             if len(set(m.group(0))) == len(m.group(0)) and not taken.overlaps(*m.span())]
     found: list[tuple[int, str]] = []
     for i, m in enumerate(runs):
@@ -187,7 +203,7 @@ def find_places(mt: MappedText, defined: dict[str, list[str]] | None = None) -> 
 
     defined: short forms the document itself defines, with the codes of what they stand for.
     """
-    pattern, forms, collective = _matcher()
+    names_automaton, forms, collective = _matcher()
     divisions = gazetteer()
     by_name = _codes_by_name()
     mentions: list[PlaceMention] = []
@@ -197,8 +213,9 @@ def find_places(mt: MappedText, defined: dict[str, list[str]] | None = None) -> 
     for start, end in _stop_spans(text):
         stopped.add(start, end)
     taken = _Taken(len(text))
+    found_names = leftmost_longest(occurrences(names_automaton, text))
     if defined:
-        names = [m.span() for m in pattern.finditer(text)]  # a short form inside a longer name is that name's
+        names = [(start, end) for start, end, _ in found_names]  # a short form inside a longer name is that name's
         owner = [-1] * len(text)
         for index, (start, end) in enumerate(names):
             owner[start:end] = [index] * (end - start)
@@ -210,14 +227,13 @@ def find_places(mt: MappedText, defined: dict[str, list[str]] | None = None) -> 
                     continue
                 taken.add(*m.span())
                 mentions.extend(PlaceMention(code, mt[m.start() : m.end()], short) for code in defined[short])
-    for m in pattern.finditer(text):
-        name = m.group(0)
-        if all(stopped.marks[m.start() : m.end()]) or taken.overlaps(*m.span()):
+    for start, end, name in found_names:
+        if all(stopped.marks[start:end]) or taken.overlaps(start, end):
             continue
-        if _named_after(text, m.end()):
+        if _named_after(text, end):
             continue
-        taken.add(*m.span())
-        printed = mt[m.start() : m.end()]
+        taken.add(start, end)
+        printed = mt[start:end]
         if name in collective:
             mentions.extend(PlaceMention(code, printed, name) for code in collective[name])
             continue

@@ -76,9 +76,10 @@ class SectionNode:
     def _titled(self, words: tuple[str, ...]) -> bool:
         """This section or one above it has a title starting with one of the words."""
         node: SectionNode | None = self
+        prefixes = tuple(words)  # the rules give a list; str.startswith takes a tuple
         while node is not None:
             title = node.title_mt.text if node.title_mt else ""
-            if any(title.startswith(word) for word in words):
+            if title.startswith(prefixes):
                 return True
             node = node.parent
         return False

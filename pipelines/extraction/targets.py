@@ -18,6 +18,10 @@ from pipelines.extraction.textmap import MappedText
 
 _YEAR_CONTEXT = re.compile(r"(?:到|至|力争到|力争|截至)\s*(20\d\d)\s*年(?:底|末|前)?|(20\d\d)\s*年(?:前|底前|以前)")
 _CLAUSE_END = re.compile(r"[，,；;。\n]")
+# The characters _clauses acts on: brackets change the depth, clause ends cut outside brackets.
+_CLAUSE_SIGNS = re.compile(r"[（()），,；;。\n]")
+# Every target pattern and every year context holds a digit: a paragraph without one has no target.
+_DIGIT = re.compile(r"\d")
 
 
 @dataclass(frozen=True)
@@ -82,7 +86,8 @@ def target_kind(clause: str, unit: str | None, target_year: int | None, rules: d
 def _clauses(mt: MappedText) -> list[tuple[MappedText, bool]]:
     """Clauses outside brackets, each with whether it ends a sentence."""
     out, pos, depth = [], 0, 0
-    for i, ch in enumerate(mt.text):
+    for sign in _CLAUSE_SIGNS.finditer(mt.text):  # other characters change nothing: skip them in C
+        i, ch = sign.start(), sign.group()
         depth += 1 if ch in "（(" else -1 if ch in "）)" else 0
         if depth <= 0 and _CLAUSE_END.match(ch):
             out.append((mt[pos:i].strip(), ch in "。\n"))
@@ -125,12 +130,18 @@ def _split_indicators(indicator: str) -> list[str]:
 
 def extract_targets(mt: MappedText) -> list[Target]:
     """Targets in one paragraph of normalised text."""
+    if not _DIGIT.search(mt.text):
+        return []
     rules = _rules()
     targets: list[Target] = []
     year: int | None = None
     past = False  # a sentence that opens with a bare year ("2023年，…") reports, it does not target
     for clause, ends_sentence in _clauses(mt):
         text = clause.text
+        if not _DIGIT.search(text):  # no year to set, no target: only the end of a sentence matters
+            if ends_sentence:
+                past = False
+            continue
         contexts = list(_YEAR_CONTEXT.finditer(text))
         for m in contexts:
             year, past = int(m.group(1) or m.group(2)), False

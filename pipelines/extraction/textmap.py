@@ -59,6 +59,8 @@ class MappedText:
         text = self.text
         left = len(text) - len(text.lstrip())
         right = len(text.rstrip())
+        if left == 0 and right == len(text):  # nothing to strip: the text is immutable, no need to copy its maps
+            return self
         return self[left:right] if right > left else MappedText.empty()
 
     def lines(self) -> Iterator[MappedText]:

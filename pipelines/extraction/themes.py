@@ -10,12 +10,12 @@ gold sample in tests/gold/themes.yaml (see `make bench`).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import lru_cache
 
 from pipelines.extraction.rulefiles import rule_data
 from pipelines.extraction.textmap import MappedText
+from pipelines.extraction.wordlists import Automaton, Occurrence, automaton, leftmost_longest, occurrences
 
 
 @dataclass(frozen=True)
@@ -52,30 +52,41 @@ def themes() -> tuple[Theme, ...]:
     )
 
 
-@cache
-def _pattern(terms: tuple[str, ...]) -> re.Pattern[str]:
-    return re.compile("|".join(map(re.escape, sorted(terms, key=len, reverse=True))))
+@lru_cache(maxsize=1)
+def _term_automaton() -> tuple[Automaton, dict[str, tuple[int, ...]]]:
+    """One automaton of every theme's terms, and for each term the themes (by index) that list it."""
+    listed_by: dict[str, tuple[int, ...]] = {}
+    for index, theme in enumerate(themes()):
+        for term in dict.fromkeys(theme.terms):
+            listed_by[term] = (*listed_by.get(term, ()), index)
+    return automaton(listed_by), listed_by
 
 
 @lru_cache(maxsize=1)
-def _stop_pattern() -> re.Pattern[str] | None:
-    data = rule_data("themes")
-    phrases = data.get("stop_phrases") or []
-    return re.compile("|".join(map(re.escape, sorted(phrases, key=len, reverse=True)))) if phrases else None
+def _stop_automaton() -> Automaton:
+    return automaton(map(str, rule_data("themes").get("stop_phrases") or []))
 
 
 def match_themes(mt: MappedText, title_end: int = 0) -> list[ThemeMatch]:
     """Themes whose terms occur in the text, outside stop phrases; matches before title_end count twice."""
-    stop = _stop_pattern()
-    stopped = [m.span() for m in stop.finditer(mt.text)] if stop else []
+    stopped = [(start, end) for start, end, _ in leftmost_longest(occurrences(_stop_automaton(), mt.text))]
+    terms_automaton, listed_by = _term_automaton()
+    # The text is read once for all themes; each theme then takes its own terms from the left, longest first.
+    by_theme: dict[int, list[Occurrence]] = {}
+    for occurrence in occurrences(terms_automaton, mt.text):
+        for index in listed_by[occurrence[2]]:
+            by_theme.setdefault(index, []).append(occurrence)
     matches = []
-    for theme in themes():
-        found = [m for m in _pattern(theme.terms).finditer(mt.text) if not any(s <= m.start() and m.end() <= e for s, e in stopped)]
+    for index, theme in enumerate(themes()):
+        if index not in by_theme:
+            continue
+        found = [(start, end, term) for start, end, term in leftmost_longest(by_theme[index])
+                 if not any(s <= start and end <= e for s, e in stopped)]
         if found:
-            terms = tuple(dict.fromkeys(m.group(0) for m in found))
-            first = found[0]
-            score = sum((TITLE_WEIGHT if m.start() < title_end else 1) * (WEAK_WEIGHT if m.group(0) in theme.weak else 1) for m in found)
-            matches.append(ThemeMatch(theme.theme_id, terms, mt[first.start() : first.end()], score))
+            terms = tuple(dict.fromkeys(term for _, _, term in found))
+            first_start, first_end, _ = found[0]
+            score = sum((TITLE_WEIGHT if start < title_end else 1) * (WEAK_WEIGHT if term in theme.weak else 1) for start, _, term in found)
+            matches.append(ThemeMatch(theme.theme_id, terms, mt[first_start:first_end], score))
     return matches
 
 
