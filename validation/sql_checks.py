@@ -131,11 +131,8 @@ def content_digests(files: Mapping[str, Path]) -> tuple[tuple[str, str], ...]:
     """(name, sha256) of each file, sorted by name: what a result computed from the files depends on."""
     out = []
     for name, path in sorted(files.items()):
-        digest = hashlib.sha256()
         with path.open("rb") as handle:
-            for block in iter(lambda: handle.read(2**20), b""):
-                digest.update(block)
-        out.append((name, digest.hexdigest()))
+            out.append((name, hashlib.file_digest(handle, "sha256").hexdigest()))
     return tuple(out)
 
 
