@@ -6,8 +6,9 @@ STAMP := $(VENV)/.installed
 
 .PHONY: setup system-packages build test dev bench faults fuzz clean
 
-# From Debian's packages: headless Chromium and a CJK font for the site's browser tests, R's readr for the CSV tests.
-SYSTEM_PACKAGES := chromium fonts-wqy-zenhei r-cran-readr
+# From Debian's packages: headless Chromium and a CJK font for the site's browser tests, R's readr for the CSV tests,
+# Redis as the Celery broker of the distributed build's test.
+SYSTEM_PACKAGES := chromium fonts-wqy-zenhei r-cran-readr redis-server
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,7 +24,7 @@ build: setup  # recorded in the same Dagster instance as `make dev`, so the UI s
 	$(BIN)/yrdpm site
 
 system-packages:
-	@command -v chromium >/dev/null && fc-list 2>/dev/null | grep -qi wqy && Rscript -e 'library(readr)' >/dev/null 2>&1 || \
+	@command -v chromium >/dev/null && command -v redis-server >/dev/null && fc-list 2>/dev/null | grep -qi wqy && Rscript -e 'library(readr)' >/dev/null 2>&1 || \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(SYSTEM_PACKAGES) >/dev/null)
 
 test: setup system-packages

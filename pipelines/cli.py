@@ -23,9 +23,12 @@ def main() -> None:
 @click.option("--workers", default=1, show_default=True, help="Processes extracting shards side by side.")
 @click.option("--accept-changes", "accept_changes", default="", metavar="REASON",
               help="Publish even if a document disappears, an unchanged document changes records or a table shrinks; REASON goes into CHANGELOG.md.")
-@click.option("--executor", type=click.Choice(["in-process", "multiprocess"]), default="in-process", show_default=True,
-              help="multiprocess: each step in a process of its own (slower to start; a large build's peak memory is its largest step's).")
-def build(raw_dir: str, out_dir: str, store_dir: str, workers: int, accept_changes: str, executor: str) -> None:
+@click.option("--executor", type=click.Choice(["in-process", "multiprocess", "celery"]), default="in-process", show_default=True,
+              help="multiprocess: each step in a process of its own (slower to start; a large build's peak memory is its largest step's). "
+                   "celery: each step a task for the dagster-celery workers listening on --broker (needs DAGSTER_HOME, shared with them).")
+@click.option("--broker", default="", envvar="YRDPM_CELERY_BROKER", metavar="URL", help="With --executor celery: the Celery broker, e.g. redis://127.0.0.1:6379/0.")
+@click.option("--backend", default="", envvar="YRDPM_CELERY_BACKEND", metavar="URL", help="With --executor celery: the Celery result backend (default: the broker).")
+def build(raw_dir: str, out_dir: str, store_dir: str, workers: int, accept_changes: str, executor: str, broker: str, backend: str) -> None:
     """Materialise the Dagster asset graph in process and publish the package.
 
     Only documents whose bytes, metadata, errata or extraction code changed
@@ -36,7 +39,7 @@ def build(raw_dir: str, out_dir: str, store_dir: str, workers: int, accept_chang
     """
     import dagster as dg
 
-    from pipelines.definitions import run_build, run_build_in_processes
+    from pipelines.definitions import celery_workers_answering, run_build, run_build_in_processes, run_build_on_celery
 
     raw_path, out_path = Path(raw_dir).resolve(), Path(out_dir).resolve()
     if not raw_path.is_dir():
@@ -44,11 +47,26 @@ def build(raw_dir: str, out_dir: str, store_dir: str, workers: int, accept_chang
     if out_path.exists() and not out_path.is_dir():
         raise click.ClickException(f"{out_dir} is a file, not a directory: choose another --out-dir or remove the file (nothing was changed)")
     store_path = str(Path(store_dir).resolve()) if store_dir else ""
+    if executor == "celery":
+        if not broker:
+            raise click.ClickException("--executor celery needs --broker URL (or YRDPM_CELERY_BROKER): the broker the workers listen on")
+        if not os.environ.get("DAGSTER_HOME"):
+            raise click.ClickException("--executor celery needs DAGSTER_HOME: the Dagster instance the workers write the steps' events to")
+        try:
+            answering = celery_workers_answering(broker, backend or broker)
+        except Exception as exc:  # noqa: BLE001  # kombu's connection errors vary by transport; any of them means no broker
+            raise click.ClickException(f"cannot reach the broker {broker}: {exc}") from None
+        if not answering:  # without a worker the run would wait for ever
+            raise click.ClickException(f"no dagster-celery worker answered on {broker}: start workers first (see README, 'How a build works')")
+        click.echo(f"celery workers: {', '.join(answering)}", err=True)
     click.echo(f"yrdpm build: {raw_path} -> {out_path}", err=True)
     instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
-    if executor == "multiprocess":
+    if executor == "celery":
+        result: dg.ExecuteInProcessResult | dg.JobExecutionResult = run_build_on_celery(
+            str(raw_path), str(out_path), broker, instance, store_path, backend, workers, accept_changes=accept_changes)
+    elif executor == "multiprocess":
         persistent = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else None
-        result: dg.ExecuteInProcessResult | dg.JobExecutionResult = run_build_in_processes(
+        result = run_build_in_processes(
             str(raw_path), str(out_path), store_path, workers, persistent, accept_changes=accept_changes)
     else:
         result = run_build(str(raw_path), str(out_path), store_path, workers, instance, accept_changes=accept_changes)

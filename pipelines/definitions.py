@@ -14,7 +14,8 @@ from pipelines.defs.resources import default_resources
 from pipelines.defs.schedules import daily_rebuild, raw_files_changed, rebuild_job
 
 
-def build_definitions(raw_dir: str = "raw", out_dir: str = "datapackage", store_dir: str = "", workers: int = 1, accept_changes: str = "") -> dg.Definitions:
+def build_definitions(raw_dir: str = "raw", out_dir: str = "datapackage", store_dir: str = "", workers: int = 1, accept_changes: str = "",
+                      executor: dg.ExecutorDefinition | None = None) -> dg.Definitions:
     return dg.Definitions(
         assets=ALL_ASSETS,
         asset_checks=ALL_CHECKS,
@@ -22,6 +23,7 @@ def build_definitions(raw_dir: str = "raw", out_dir: str = "datapackage", store_
         schedules=[daily_rebuild],
         sensors=[raw_files_changed],
         resources=default_resources(raw_dir, out_dir, store_dir, workers, accept_changes),
+        executor=executor,
     )
 
 
@@ -47,15 +49,18 @@ def rebuild_job_target() -> dg.JobDefinition:
     return defs.resolve_job_def("rebuild_dataset")
 
 
+def _paths_config(raw_dir: str, out_dir: str, store_dir: str, workers: int, accept_changes: str) -> dict[str, object]:
+    return {"raw_dir": raw_dir, "out_dir": out_dir, "store_dir": store_dir, "workers": workers, "accept_changes": accept_changes}
+
+
 def run_build_in_processes(raw_dir: str, out_dir: str, store_dir: str = "", workers: int = 1, instance: dg.DagsterInstance | None = None,
                            log_level: str = "INFO", accept_changes: str = "") -> dg.JobExecutionResult:
     """The rebuild job on the multiprocess executor: each step in a process of its own, so a step's memory
     is returned when it ends and the build's peak is the largest step's, not their sum."""
     from pipelines.defs.schedules import ALL_SHARDS
 
-    paths = {"raw_dir": raw_dir, "out_dir": out_dir, "store_dir": store_dir, "workers": workers, "accept_changes": accept_changes}
     run_config = {
-        "resources": {"paths": {"config": paths}},
+        "resources": {"paths": {"config": _paths_config(raw_dir, out_dir, store_dir, workers, accept_changes)}},
         "execution": {"config": {"multiprocess": {"max_concurrent": 2}}},
         "loggers": {"console": {"config": {"log_level": log_level}}},
     }
@@ -63,3 +68,42 @@ def run_build_in_processes(raw_dir: str, out_dir: str, store_dir: str = "", work
         return dg.execute_job(dg.reconstructable(rebuild_job_target), instance=instance, run_config=run_config, tags=ALL_SHARDS, raise_on_error=False)
     with tempfile.TemporaryDirectory() as home, dg.DagsterInstance.local_temp(home) as temporary:  # step processes need a persistent instance
         return dg.execute_job(dg.reconstructable(rebuild_job_target), instance=temporary, run_config=run_config, tags=ALL_SHARDS, raise_on_error=False)
+
+
+def rebuild_job_on_celery_target() -> dg.JobDefinition:
+    """The same job with dagster-celery's executor, as the target the workers reconstruct: a worker validates
+    the run's config (which carries the executor's broker) against this job, so it must be the celery one."""
+    from dagster_celery import celery_executor
+
+    return build_definitions(executor=celery_executor).resolve_job_def("rebuild_dataset")
+
+
+def celery_workers_answering(broker: str, backend: str, timeout: float = 5.0) -> list[str]:
+    """Names of the dagster-celery workers that answer a ping on this broker (empty: none is listening)."""
+    from celery import Celery
+
+    # a bare app is enough: a ping goes to every worker on the broker, whatever tasks it serves
+    app = Celery("dagster", broker=broker, backend=backend, broker_transport_options={"max_retries": 3})
+    try:
+        replies = app.control.ping(timeout=timeout)
+    finally:
+        app.close()
+    return sorted(name for reply in replies for name in reply)
+
+
+def run_build_on_celery(raw_dir: str, out_dir: str, broker: str, instance: dg.DagsterInstance, store_dir: str = "", backend: str = "",
+                        workers: int = 1, log_level: str = "INFO", accept_changes: str = "") -> dg.JobExecutionResult:
+    """The rebuild job on dagster-celery: each step is a Celery task run by whichever worker takes it.
+
+    The workers (`dagster-celery worker start -A dagster_celery.app -y <yaml with broker and backend>`) must
+    see the same Dagster instance (`instance`, where they write the steps' events), the same code, and the
+    same raw, store and output directories at the same paths: steps pass nothing but files in the store.
+    """
+    from pipelines.defs.schedules import ALL_SHARDS
+
+    run_config = {
+        "resources": {"paths": {"config": _paths_config(raw_dir, out_dir, store_dir, workers, accept_changes)}},
+        "execution": {"config": {"broker": broker, "backend": backend or broker}},
+        "loggers": {"console": {"config": {"log_level": log_level}}},
+    }
+    return dg.execute_job(dg.reconstructable(rebuild_job_on_celery_target), instance=instance, run_config=run_config, tags=ALL_SHARDS, raise_on_error=False)

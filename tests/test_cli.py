@@ -60,3 +60,17 @@ def test_readme_examples_run(fresh_build, monkeypatch):
 
     for block in sql_blocks:
         assert duckdb.sql(block).fetchall()
+
+
+def test_the_celery_executor_needs_a_broker_and_a_shared_instance(tmp_path, monkeypatch):
+    """Refused before anything runs: without a broker or DAGSTER_HOME the workers could not take the steps."""
+    out = tmp_path / "pkg"
+    args = ["build", "--executor", "celery", "--raw-dir", str(REPO / "raw"), "--out-dir", str(out)]
+    monkeypatch.delenv("YRDPM_CELERY_BROKER", raising=False)
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path))
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code != 0 and "needs --broker" in result.output
+    monkeypatch.delenv("DAGSTER_HOME")
+    result = CliRunner().invoke(main, [*args, "--broker", "redis://127.0.0.1:9/0"])
+    assert result.exit_code != 0 and "needs DAGSTER_HOME" in result.output
+    assert not out.exists()
