@@ -179,6 +179,9 @@ def scaling() -> None:
             mb = source_bytes / 1e6
             print(f"{size:>10} {mb:>10.1f} {full['seconds']:>8.1f} {mb / full['seconds']:>6.2f} {full['rss_mib']:>9.0f} "
                   f"{again['seconds']:>12.1f} {incremental['seconds']:>12.1f} {incremental['seconds'] / full['seconds']:>6.1%}")
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-c", "import pipelines.cli, pipelines.definitions"], check=True)
+        print(f"of each build, starting Python and importing the code location (Dagster, pandera, DuckDB): {time.perf_counter() - start:.1f} s")
         rate = next(r[5] for r in rows if r[5] is not None)
         print(f"extraction alone (extract + per-document checks, 100 documents): {rate:.2f} MB/s")
         floors(Path(tmp) / "c100" / "raw")
