@@ -23,7 +23,7 @@ from pipelines.extraction.issues import QUARANTINE, QualityIssue, quality_issue
 from pipelines.extraction.places import delta_cities, gazetteer
 from pipelines.extraction.themes import themes
 from validation.quality import document_issues
-from validation.schemas import frame_from_arrow, to_arrow, to_frame, validate
+from validation.schemas import frame_from_arrow, to_arrow, to_frame, to_records, validate
 from validation.tables import TABLES_BY_NAME
 
 # Tables with rows per document, and tables shared across documents.
@@ -143,7 +143,7 @@ def process_document(raw: RawDocument, validate_schema: bool = True) -> Document
         failure = _schema_failure_of(result.frames) if validate_schema else None
         if failure:
             return _quarantine(raw, failure, issues)
-        found = document_issues({name: table.to_pylist() for name, table in arrow.items()}, extraction.doc_id, extraction.source_text or "")
+        found = document_issues({name: to_records(table) for name, table in arrow.items()}, extraction.doc_id, extraction.source_text or "")
         issues += found
         broken = [i for i in found if i["check"] == "spans" and i["severity"] == "error"]
         if broken:
