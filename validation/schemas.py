@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 import pandera.pandas as pa
 import pyarrow
+import pyarrow.compute
 from pandera.typing import Series
 
 from validation.tables import TABLES, Field, Table
@@ -116,6 +117,7 @@ def _check_keys(table: Table, records: list[Mapping[str, Any]]) -> None:
 
 # Built once per table: making the schema and its sort keys cost more than converting a small table.
 _BUILD_SCHEMAS: dict[Table, pyarrow.Schema] = {}
+_SORTINGS: dict[Table, pyarrow.compute.SortOptions] = {}
 
 
 def _build_schema(table: Table) -> pyarrow.Schema:
@@ -126,27 +128,45 @@ def _build_schema(table: Table) -> pyarrow.Schema:
     return schema
 
 
+def _sort_order(table: Table, arrow: pyarrow.Table) -> pyarrow.Array | None:
+    """The row order of the sorted table (as Table.sort_by takes it), None when the rows stay as they are."""
+    if not table.sort_by or arrow.num_rows <= 1:
+        return None
+    options = _SORTINGS.get(table)
+    if options is None:
+        options = _SORTINGS[table] = pyarrow.compute.SortOptions(sort_keys=[(c, "ascending", "at_start") for c in table.sort_by])
+    return pyarrow.compute.sort_indices(arrow, options=options)
+
+
+def _unsorted_arrow(table: Table, records: list[Mapping[str, Any]]) -> pyarrow.Table:
+    _check_keys(table, records)
+    schema = _build_schema(table)
+    # Column by column, as Table.from_pylist does, but without its per-row membership test.
+    return pyarrow.Table.from_arrays([[record.get(name) for record in records] for name in schema.names], schema=schema)
+
+
 def to_arrow(table: Table, records: Iterable[Mapping[str, Any]]) -> pyarrow.Table:
     """The records as an Arrow table of exactly the table's columns and types, sorted like to_frame.
 
     Raises (pyarrow.ArrowException, ValueError) for a value of the wrong type; nulls in
     required columns are left for the schema checks to report.
     """
+    arrow = _unsorted_arrow(table, list(records))
+    order = _sort_order(table, arrow)
+    return arrow if order is None else arrow.take(order)
+
+
+def to_arrow_and_rows(table: Table, records: Iterable[Mapping[str, Any]]) -> tuple[pyarrow.Table, list[Mapping[str, Any]]]:
+    """to_arrow's table, and the records in its row order each with exactly the table's keys
+    (missing ones as None): what its to_pylist would give, without converting back from Arrow."""
     records = list(records)
-    _check_keys(table, records)
-    schema = _build_schema(table)
-    # Column by column, as Table.from_pylist does, but without its per-row membership test.
-    arrow = pyarrow.Table.from_arrays([[record.get(name) for record in records] for name in schema.names], schema=schema)
-    if table.sort_by and arrow.num_rows > 1:
-        arrow = arrow.sort_by([(c, "ascending", "at_start") for c in table.sort_by])
-    return arrow
-
-
-def to_records(arrow: pyarrow.Table) -> list[dict[str, Any]]:
-    """The rows of an Arrow table as dicts, as Table.to_pylist gives them, converted column by column
-    (several times cheaper than its row-wise conversion)."""
+    arrow = _unsorted_arrow(table, records)
     names = arrow.column_names
-    return [dict(zip(names, values)) for values in zip(*(column.to_pylist() for column in arrow.columns))]
+    rows = [record if len(record) == len(names) else {name: record.get(name) for name in names} for record in records]
+    order = _sort_order(table, arrow)
+    if order is None:
+        return arrow, rows
+    return arrow.take(order), [rows[i] for i in order.to_pylist()]
 
 
 def frame_from_arrow(table: Table, arrow: pyarrow.Table) -> pd.DataFrame:
