@@ -10,7 +10,7 @@ left out and one error row in quality_issues names the file and the cause.
 from __future__ import annotations
 
 import traceback
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -23,7 +23,7 @@ from pipelines.extraction.issues import QUARANTINE, QualityIssue, quality_issue
 from pipelines.extraction.places import delta_cities, gazetteer
 from pipelines.extraction.themes import themes
 from validation.quality import document_issues
-from validation.schemas import frame_from_arrow, to_arrow, to_frame, validate
+from validation.schemas import frame_from_arrow, to_arrow_and_rows, to_frame, validate
 from validation.tables import TABLES_BY_NAME
 
 # Tables with rows per document, and tables shared across documents.
@@ -109,9 +109,13 @@ def validate_results(results: list[DocumentResult]) -> list[DocumentResult]:
     return out
 
 
-def _tables_of(extraction: Extraction) -> dict[str, pa.Table]:
-    """Each record table as Arrow, typed and sorted; raises when a value has another type than its column."""
-    return {name: to_arrow(TABLES_BY_NAME[name], getattr(extraction, name)) for name in RECORD_TABLES}
+def _tables_of(extraction: Extraction) -> tuple[dict[str, pa.Table], dict[str, list[Mapping[str, Any]]]]:
+    """Each record table as Arrow, typed and sorted, and its rows in that order for the checks;
+    raises when a value has another type than its column."""
+    arrow, rows = {}, {}
+    for name in RECORD_TABLES:
+        arrow[name], rows[name] = to_arrow_and_rows(TABLES_BY_NAME[name], getattr(extraction, name))
+    return arrow, rows
 
 
 def _type_failure(extraction: Extraction) -> str:
@@ -136,14 +140,14 @@ def process_document(raw: RawDocument, validate_schema: bool = True) -> Document
         if not extraction.documents:  # undecodable: the decode error says why
             return DocumentResult(raw.doc_id, raw.path, raw.sha256, issues=issues)
         try:
-            arrow = _tables_of(extraction)
+            arrow, rows = _tables_of(extraction)
         except (pa.ArrowException, TypeError, OverflowError):
             return _quarantine(raw, _type_failure(extraction), issues)
         result = DocumentResult(raw.doc_id, raw.path, raw.sha256, arrow, list(extraction.agencies))
         failure = _schema_failure_of(result.frames) if validate_schema else None
         if failure:
             return _quarantine(raw, failure, issues)
-        found = document_issues({name: table.to_pylist() for name, table in arrow.items()}, extraction.doc_id, extraction.source_text or "")
+        found = document_issues(rows, extraction.doc_id, extraction.source_text or "")
         issues += found
         broken = [i for i in found if i["check"] == "spans" and i["severity"] == "error"]
         if broken:
