@@ -27,7 +27,7 @@ from pipelines.extraction.corrections import Erratum
 from pipelines.extraction.issues import QualityIssue, Severity, quality_issue
 from pipelines.publishing import DUCKDB_MEMORY
 from pipelines.sources import LoadProblem
-from pipelines.store import FILE_COLUMN, KEY_COLUMN, MERGED_TABLES, ROW_COLUMN, ShardStore, StoredDocument
+from pipelines.store import FILE_COLUMN, KEY_COLUMN, MERGED_ROW_GROUP_ROWS, MERGED_TABLES, ROW_COLUMN, ShardStore, StoredDocument
 from validation.quality import theme_coverage_issues
 from validation.schemas import to_frame
 from validation.tables import QUALITY_ISSUES, TABLES, TABLES_BY_NAME, Table
@@ -130,7 +130,7 @@ def current_assembly(store: ShardStore, inputs: str) -> Assembly | None:
     return Assembly(folder, {t.name: pq.ParquetFile(folder / f"{t.name}.parquet").metadata.num_rows for t in TABLES})
 
 
-def _merged(table: Table, files: Sequence[Path], keys: set[str], restricted: set[str], batch_rows: int = 64) -> Iterator[pa.RecordBatch]:
+def _merged(table: Table, files: Sequence[Path], keys: set[str], restricted: set[str], batch_rows: int = MERGED_ROW_GROUP_ROWS) -> Iterator[pa.RecordBatch]:
     """The rows of shard files that are each in the table's order, merged into that order, a few rows at a time."""
     order = [*table.sort_by, FILE_COLUMN, ROW_COLUMN]
 
