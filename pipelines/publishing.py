@@ -505,8 +505,7 @@ def build_duckdb(package_dir: Path, previous: Path | None = None) -> Path:
     try:
         for table in TABLES:  # TABLES lists referenced tables before referencing ones
             con.execute(duckdb_ddl(table))
-            columns = ", ".join(f'"{name}"' for name in table.field_names)
-            con.execute(f"INSERT INTO {table.name} SELECT {columns} FROM {_parquet_source(package_dir, table)}")
+            con.execute(f"INSERT INTO {table.name} SELECT {_column_list(table)} FROM {_parquet_source(package_dir, table)}")
         _execute_script(con, sql_script("views.sql"))
         _execute_script(con, sql_script("search.sql"))
         con.execute("CHECKPOINT")
@@ -523,7 +522,11 @@ MAX_UPDATED_SHARE = 0.25  # above this share of changed documents a database bui
 
 
 def _parquet_source(package_dir: Path, table: Table) -> str:
-    return "read_parquet('" + (package_dir / "data" / f"{table.name}.parquet").as_posix().replace("'", "''") + "')"
+    return f"read_parquet('{_sql_path(package_dir / 'data' / f'{table.name}.parquet')}')"
+
+
+def _column_list(table: Table) -> str:
+    return ", ".join(f'"{name}"' for name in table.field_names)
 
 
 def _document_parent(table: Table) -> tuple[str, Table] | None:
@@ -574,7 +577,7 @@ def _update_duckdb(con: duckdb.DuckDBPyConnection, package_dir: Path) -> bool:
 
     changed: set[str] = set()
     for table in TABLES:
-        columns = ", ".join(f'"{name}"' for name in table.field_names)
+        columns = _column_list(table)
         old_rows, new_rows = _rows_with_document(table, old(table), old), _rows_with_document(table, new(table), new)
         if old_rows is None or new_rows is None:
             if con.execute(f"SELECT count(*) FROM (SELECT {columns} FROM {old(table)} EXCEPT ALL SELECT {columns} FROM {new(table)})").fetchone() != (0,):
@@ -602,7 +605,7 @@ def _update_duckdb(con: duckdb.DuckDBPyConnection, package_dir: Path) -> bool:
             key = parent.primary_key[0]
             con.execute(f'DELETE FROM {table.name} WHERE "{column}" IN (SELECT "{key}" FROM {parent.name} WHERE doc_id IN (SELECT doc FROM changed_documents))')
     for table in TABLES:
-        columns = ", ".join(f'"{name}"' for name in table.field_names)
+        columns = _column_list(table)
         new_rows = _rows_with_document(table, new(table), new)
         if new_rows is None:
             con.execute(f"INSERT INTO {table.name} SELECT {columns} FROM {new(table)} EXCEPT ALL SELECT {columns} FROM {table.name}")
