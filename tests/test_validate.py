@@ -79,3 +79,17 @@ def test_a_wrong_column_type_is_named(package):
     pq.write_table(arrow.set_column(arrow.schema.get_field_index("is_delta_city"), "is_delta_city", pa.array([str(v) for v in arrow.column("is_delta_city").to_pylist()])), path)
     problems = validate_package(package)
     assert any(p.startswith("places: columns") for p in problems), problems
+
+
+def test_each_failing_row_check_of_a_table_is_named_with_its_count(package):
+    """The row checks of a table are screened in one scan: every failing one is still reported, with its own count."""
+    def break_three(rows):
+        rows[0].update(kind="manifesto")
+        rows[1].update(kind="manifesto")
+        rows[2].update(text="  ")
+
+    _rewrite(package, "measures", break_three)
+    problems = [p for p in validate_package(package) if p.startswith("measures:")]
+    assert any(p.startswith("measures: kind in vocabulary fails for 1 row(s), e.g. ['manifesto']") for p in problems), problems
+    assert any(p.startswith("measures: text not blank fails for 1 row(s)") for p in problems), problems
+    assert len(problems) == 2, problems

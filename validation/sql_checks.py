@@ -27,38 +27,49 @@ MEMORY_LIMIT = "256MB"
 
 @dataclass(frozen=True)
 class Rule:
-    """One check on one table: the SQL selects the offending values."""
+    """One check on one table: the SQL selects the offending values.
+
+    violation: for a check of each row on its own, the condition that marks an offending row of the
+    table, so that all such checks of a table are screened in one scan (see run_rules).
+    """
 
     table: str
     name: str
     sql: str
+    violation: str | None = None
 
 
 def _quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+def _row_rule(table: Table, name: str, selected: str, violation: str, distinct: bool = False) -> Rule:
+    """A check of each row on its own: the rows where violation holds are the offending ones."""
+    select = "SELECT DISTINCT" if distinct else "SELECT"
+    return Rule(table.name, name, f'{select} {selected} FROM "{table.name}" WHERE {violation}', violation)
+
+
 def _column_rules(table: Table, f: Field) -> list[Rule]:
     col, src = f'"{f.name}"', f'"{table.name}"'
     rules = []
     if f.required:
-        rules.append(Rule(table.name, f"{f.name} required", f"SELECT NULL FROM {src} WHERE {col} IS NULL"))
+        rules.append(_row_rule(table, f"{f.name} required", "NULL", f"{col} IS NULL"))
     if f.enum:
         allowed = ", ".join(_quote(v) for v in f.enum)
-        rules.append(Rule(table.name, f"{f.name} in vocabulary", f"SELECT DISTINCT {col} FROM {src} WHERE {col} NOT IN ({allowed})"))
+        rules.append(_row_rule(table, f"{f.name} in vocabulary", col, f"{col} NOT IN ({allowed})", distinct=True))
     if f.pattern:
-        rules.append(Rule(table.name, f"{f.name} matches {f.pattern}", f"SELECT {col} FROM {src} WHERE NOT regexp_matches({col}, {_quote(f.pattern)})"))
+        rules.append(_row_rule(table, f"{f.name} matches {f.pattern}", col, f"NOT regexp_matches({col}, {_quote(f.pattern)})"))
     if f.minimum is not None:
-        rules.append(Rule(table.name, f"{f.name} >= {f.minimum:g}", f"SELECT {col} FROM {src} WHERE {col} < {f.minimum}"))
+        rules.append(_row_rule(table, f"{f.name} >= {f.minimum:g}", col, f"{col} < {f.minimum}"))
     if f.maximum is not None:
-        rules.append(Rule(table.name, f"{f.name} <= {f.maximum:g}", f"SELECT {col} FROM {src} WHERE {col} > {f.maximum}"))
+        rules.append(_row_rule(table, f"{f.name} <= {f.maximum:g}", col, f"{col} > {f.maximum}"))
     if f.unique:
         rules.append(Rule(table.name, f"{f.name} unique", f"SELECT {col} FROM {src} WHERE {col} IS NOT NULL GROUP BY {col} HAVING count(*) > 1"))
     if f.type == "string":
-        rules.append(Rule(table.name, f"{f.name} not blank", f"SELECT {col} FROM {src} WHERE trim({col}, ' \t\n\r\u3000') = ''"))
+        rules.append(_row_rule(table, f"{f.name} not blank", col, f"trim({col}, ' \t\n\r\u3000') = ''"))
     if f.type == "list":
-        rules.append(Rule(table.name, f"{f.name} a list of non-empty strings",
-                          f"SELECT {col} FROM {src} WHERE {col} IS NOT NULL AND (len({col}) = 0 OR list_bool_or(list_transform({col}, x -> x IS NULL OR x = '')))"))
+        rules.append(_row_rule(table, f"{f.name} a list of non-empty strings", col,
+                               f"{col} IS NOT NULL AND (len({col}) = 0 OR list_bool_or(list_transform({col}, x -> x IS NULL OR x = '')))"))
     return rules
 
 
@@ -89,12 +100,34 @@ def column_types(con: duckdb.DuckDBPyConnection, table: Table) -> list[str]:
     return [f"{table.name}: columns {found} differ from the schema {expected}"]
 
 
+def _report(con: duckdb.DuckDBPyConnection, rule: Rule) -> str | None:
+    count, sample = con.execute(f"SELECT count(*), list(v) FILTER (WHERE rn <= {SAMPLE}) FROM (SELECT *, row_number() OVER () AS rn FROM ({rule.sql}) AS q(v))").fetchone() or (0, [])
+    return f"{rule.table}: {rule.name} fails for {count} row(s), e.g. {sample}" if count else None
+
+
 def run_rules(con: duckdb.DuckDBPyConnection, rules: list[Rule]) -> list[str]:
+    """The problems of the failing rules, in the rules' order.
+
+    A query costs a few milliseconds however small its table, and a table has
+    dozens of row checks: those of one table are screened together by one scan
+    that counts each one's offending rows, and only a rule with any is run on
+    its own for its message.
+    """
+    screened: dict[str, list[Rule]] = {}
+    for rule in rules:
+        if rule.violation is not None:
+            screened.setdefault(rule.table, []).append(rule)
+    failing: set[Rule] = set()
+    for table, group in screened.items():
+        counts = ", ".join(f"count(*) FILTER (WHERE {rule.violation})" for rule in group)
+        found = con.execute(f'SELECT {counts} FROM "{table}"').fetchone() or ()
+        failing |= {rule for rule, count in zip(group, found) if count}
     problems = []
     for rule in rules:
-        count, sample = con.execute(f"SELECT count(*), list(v) FILTER (WHERE rn <= {SAMPLE}) FROM (SELECT *, row_number() OVER () AS rn FROM ({rule.sql}) AS q(v))").fetchone() or (0, [])
-        if count:
-            problems.append(f"{rule.table}: {rule.name} fails for {count} row(s), e.g. {sample}")
+        if rule.violation is None or rule in failing:
+            problem = _report(con, rule)
+            if problem:
+                problems.append(problem)
     return problems
 
 
