@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import ctypes
 import fcntl
+import hashlib
 import json
 import math
 import os
@@ -26,6 +27,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 import yaml
 
+import validation.tables
 from pipelines.query import DUCKDB_NAME
 from pipelines.releasing import citation_text
 from pipelines.validating import file_facts, validate_package
@@ -328,7 +330,7 @@ def _unchanged(out_dir: Path, record: Path | None, built_from: str | None) -> bo
         described = json.loads((out_dir / "datapackage.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
-    if recorded != {"out_dir": str(out_dir), "inputs": built_from}:
+    if {k: recorded.get(k) for k in ("out_dir", "inputs")} != {"out_dir": str(out_dir), "inputs": built_from}:
         return False
     parts = [part for r in described.get("resources", []) for part in (r, r.get("parquet")) if part]
     return all((out_dir / p["path"]).is_file() and file_facts(out_dir / p["path"]) == {"bytes": p["bytes"], "hash": p["hash"]} for p in parts)
@@ -358,6 +360,7 @@ def publish(tables: Mapping[str, Path], out_dir: Path, built_from: str | None = 
         if _unchanged(out_dir, record, built_from):
             counts = {t.name: pq.ParquetFile(out_dir / "data" / f"{t.name}.parquet").metadata.num_rows for t in TABLES}
             return PublicationSummary(out_dir, counts, sorted(p.relative_to(out_dir).as_posix() for p in out_dir.rglob("*") if p.is_file()))
+        reusable = _reusable_csv_files(out_dir, record)  # before the record goes: it says which writer wrote them
         if record is not None:
             record.unlink(missing_ok=True)
         for leftover in _leftovers(out_dir):
@@ -370,7 +373,11 @@ def publish(tables: Mapping[str, Path], out_dir: Path, built_from: str | None = 
                 parquet = staging / "data" / f"{table.name}.parquet"
                 shutil.copyfile(tables[table.name], parquet)
                 counts[table.name] = pq.ParquetFile(parquet).metadata.num_rows
-                write_csv(table, parquet, staging / "data" / f"{table.name}.csv")
+                published_csv = reusable.get(file_facts(parquet)["hash"])
+                if published_csv is not None and published_csv.name == f"{table.name}.csv":
+                    shutil.copyfile(published_csv, staging / "data" / published_csv.name)
+                else:
+                    write_csv(table, parquet, staging / "data" / f"{table.name}.csv")
             for name, source in (extra_files or {}).items():
                 shutil.copyfile(source, staging / name)
             config = package_config()
@@ -387,12 +394,47 @@ def publish(tables: Mapping[str, Path], out_dir: Path, built_from: str | None = 
             _fsync_tree(staging)
             swap_directories(staging, out_dir)
             if record is not None and built_from is not None:
-                record.write_text(json.dumps({"out_dir": str(out_dir), "inputs": built_from}) + "\n", encoding="utf-8")
+                record.write_text(json.dumps({"out_dir": str(out_dir), "inputs": built_from, "csv_writer": csv_writer_version()}) + "\n", encoding="utf-8")
         finally:
             if staging.exists():
                 shutil.rmtree(staging, ignore_errors=True)
     files = sorted(p.relative_to(out_dir).as_posix() for p in out_dir.rglob("*") if p.is_file())
     return PublicationSummary(out_dir, counts, files)
+
+
+def csv_writer_version() -> str:
+    """What a CSV file depends on besides its Parquet sibling: this module (write_csv), the table definitions, DuckDB."""
+    digest = hashlib.sha256(duckdb.__version__.encode())
+    for source in (Path(__file__), Path(validation.tables.__file__)):
+        digest.update(source.read_bytes())
+    return digest.hexdigest()
+
+
+def _reusable_csv_files(out_dir: Path, record: Path | None) -> dict[str, Path]:
+    """The published CSV files that can be copied instead of written again, by the hash of their Parquet sibling.
+
+    Rewriting every table's CSV file is most of the cost of publishing after
+    one document changed, and most tables are then unchanged. A published CSV
+    file is taken when the record says it was written by this same writer and
+    the published descriptor vouches for it and for its Parquet sibling.
+    """
+    if record is None or not record.exists():
+        return {}
+    try:
+        if json.loads(record.read_text(encoding="utf-8")).get("csv_writer") != csv_writer_version():
+            return {}
+        described = json.loads((out_dir / "datapackage.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError, AttributeError):
+        return {}
+    reusable = {}
+    for resource in described.get("resources", []):
+        parquet = resource.get("parquet") or {}
+        if resource.get("format") != "csv" or "hash" not in parquet or "hash" not in resource:
+            continue
+        csv_file = out_dir / resource["path"]
+        if csv_file.is_file() and file_facts(csv_file) == {"bytes": resource.get("bytes"), "hash": resource["hash"]}:
+            reusable[parquet["hash"]] = csv_file
+    return reusable
 
 
 def _fsync_tree(root: Path) -> None:
