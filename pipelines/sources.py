@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import time
@@ -123,12 +124,14 @@ def _racy_digests(signature: _Signature) -> dict[str, str]:
     return {path: _sha256_of(Path(path)) for path, _, mtime, ctime, _ in signature if max(mtime, ctime) >= recent}
 
 
-def scan_raw_documents(raw_dir: Path, max_bytes: int = DEFAULT_MAX_DOCUMENT_BYTES) -> tuple[list[SourceFile], list[LoadProblem]]:
+def scan_raw_documents(raw_dir: Path, max_bytes: int = DEFAULT_MAX_DOCUMENT_BYTES, cache_dir: Path | None = None) -> tuple[list[SourceFile], list[LoadProblem]]:
     """Every document file in raw_dir (sorted by name) with its metadata and errata, read a file at a time.
 
     Files over max_bytes are refused, and a file with the same bytes as an
     earlier one is reported as its duplicate and read once. A folder none of
     whose files changed since this process last scanned it is not read again.
+    cache_dir: where the hashes and parsed metadata of files are kept between
+    processes (see ScanCache), so a rebuild reads only the files that changed.
     """
     files, link_problems = _files(raw_dir)
     signature = _stat_signature(files)
@@ -136,12 +139,82 @@ def scan_raw_documents(raw_dir: Path, max_bytes: int = DEFAULT_MAX_DOCUMENT_BYTE
     if last is not None and last[0] == signature and all(_sha256_of(Path(p)) == digest for p, digest in last[1].items()):
         return list(last[2]), list(last[3])
     racy = _racy_digests(signature)  # before reading: a change made while the scan runs shows as a mismatch next time
-    found, problems = _scan(raw_dir, max_bytes, files, link_problems)
+    cache = ScanCache(cache_dir / SCAN_CACHE_NAME if cache_dir is not None else None, time.time_ns() - RACY_NS)
+    found, problems = _scan(raw_dir, max_bytes, files, link_problems, cache)
+    cache.save()
     _last_scans[(raw_dir, max_bytes)] = (signature, racy, list(found), list(problems))
     return found, problems
 
 
-def _scan(raw_dir: Path, max_bytes: int, files: list[Path], link_problems: list[LoadProblem]) -> tuple[list[SourceFile], list[LoadProblem]]:
+SCAN_CACHE_NAME = "raw-scan.json"
+_PARSERS = (Path(__file__), Path(__file__).parent / "extraction" / "metadata.py")  # what a cached parse depends on
+
+
+class ScanCache:
+    """Each raw file's sha256, and each metadata file's parsed contents, by the file's stat, kept in a JSON file.
+
+    A file whose size, mtime, ctime and inode are those recorded is not read
+    again (git's index makes the same bet). Files changed within RACY_NS of
+    the scan are never recorded: within one tick of the file system's clock a
+    further change could leave the same stat. A cache written by another
+    version of the metadata parser, or unreadable, is ignored.
+    """
+
+    def __init__(self, path: Path | None, trusted_before_ns: int) -> None:
+        self.path, self.trusted_before_ns = path, trusted_before_ns
+        self.version = hashlib.sha256(b"".join(p.read_bytes() for p in _PARSERS)).hexdigest()
+        self.old: dict[str, Any] = {}
+        self.new: dict[str, Any] = {}
+        if path is not None and path.exists():
+            try:
+                data = json.loads(path.read_text(encoding="utf-8"))
+                if isinstance(data, dict) and data.get("version") == self.version and isinstance(data.get("files"), dict):
+                    self.old = data["files"]
+            except (OSError, ValueError):
+                pass
+
+    @staticmethod
+    def _stat(path: Path) -> list[int]:
+        stat = path.stat()
+        return [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino]
+
+    def _remember(self, path: Path, stat: list[int], value: Any) -> None:
+        if max(stat[1], stat[2]) < self.trusted_before_ns:
+            self.new[str(path)] = {"stat": stat, "value": value}
+
+    def _lookup(self, path: Path) -> tuple[list[int], Any]:
+        stat = self._stat(path)
+        entry = self.old.get(str(path))
+        return stat, entry["value"] if isinstance(entry, dict) and entry.get("stat") == stat else None
+
+    def sha256(self, path: Path) -> str:
+        stat, known = self._lookup(path)
+        digest = known if isinstance(known, str) else _sha256_of(path)
+        self._remember(path, stat, digest)
+        return digest
+
+    def metadata(self, meta_file: Path) -> tuple[dict[str, Any] | None, str | None]:
+        if not meta_file.exists():
+            return None, None
+        stat, known = self._lookup(meta_file)
+        if isinstance(known, list) and len(known) == 2:
+            return known[0], known[1]
+        meta, error = _read_metadata(meta_file)
+        if json.loads(json.dumps([meta, error])) == [meta, error]:  # only what JSON gives back unchanged
+            self._remember(meta_file, stat, [meta, error])
+        return meta, error
+
+    def save(self) -> None:
+        if self.path is None or self.new == self.old:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps({"version": self.version, "files": self.new}, ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, self.path)
+
+
+def _scan(raw_dir: Path, max_bytes: int, files: list[Path], link_problems: list[LoadProblem],
+          cache: ScanCache) -> tuple[list[SourceFile], list[LoadProblem]]:
     found: list[SourceFile] = []
     errata, problems = load_errata(raw_dir)
     problems += link_problems
@@ -154,12 +227,12 @@ def _scan(raw_dir: Path, max_bytes: int, files: list[Path], link_problems: list[
         if size > max_bytes:
             problems.append(LoadProblem(rel, f"{size:,} bytes is over the limit of {max_bytes:,} bytes per document (max_document_bytes): not read"))
             continue
-        sha256 = _sha256_of(path)
+        sha256 = cache.sha256(path)
         if sha256 in seen:
             problems.append(LoadProblem(rel, f"the same bytes as {seen[sha256]}: a duplicate, published once under {seen[sha256]}", "warning"))
             continue
         seen[sha256] = rel
-        meta, load_error = _read_metadata(metadata_path(path))
+        meta, load_error = cache.metadata(metadata_path(path))
         doc_id = RawDocument(rel, b"", meta).doc_id
         found.append(SourceFile(rel, path, sha256, meta, tuple(e for e in errata if e.applies_to(doc_id)), load_error))
     return found, problems

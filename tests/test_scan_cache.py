@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import time
+import types
 from pathlib import Path
 
 import pytest
@@ -76,3 +78,66 @@ def test_callers_cannot_change_the_remembered_scan(raw: Path, scans: list[Path])
     problems.append(sources.LoadProblem("x", "y"))
     again, again_problems = scan_raw_documents(raw)
     assert len(again) == 1 and again_problems == []
+
+
+# ---- between processes: the hashes and parsed metadata kept in the store (sources.ScanCache)
+
+
+def _a_minute_later(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The scans run a minute after the files were written, as a rebuild does: only then are they past the racy window."""
+    now = time.time_ns() + 60 * 10**9
+    monkeypatch.setattr(sources, "time", types.SimpleNamespace(time_ns=lambda: now))
+
+
+@pytest.fixture
+def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The files hashed or parsed, in a fresh 'process' each scan (the in-process memo is cleared)."""
+    read: list[str] = []
+    original_hash, original_parse = sources._sha256_of, sources._read_metadata
+    monkeypatch.setattr(sources, "_sha256_of", lambda path: read.append(path.name) or original_hash(path))
+    monkeypatch.setattr(sources, "_read_metadata", lambda path: read.append(path.name) or original_parse(path))
+    return read
+
+
+def _fresh_scan(raw: Path, cache: Path, monkeypatch: pytest.MonkeyPatch) -> list[sources.SourceFile]:
+    monkeypatch.setattr(sources, "_last_scans", {})
+    found, _ = scan_raw_documents(raw, cache_dir=cache)
+    return found
+
+
+def test_a_later_process_reads_only_the_files_that_changed(raw: Path, tmp_path: Path, reads: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    (raw / "b.txt").write_bytes(TEXT + "2.推进共享。\n".encode())
+    _a_minute_later(monkeypatch)
+    cache = tmp_path / "store"
+    first = _fresh_scan(raw, cache, monkeypatch)
+    assert sorted(reads) == ["a.meta.yaml", "a.txt", "b.txt"]
+    reads.clear()
+    assert _fresh_scan(raw, cache, monkeypatch) == first and reads == []
+    (raw / "b.txt").write_bytes(TEXT + "2.推进共享，加强合作。\n".encode())
+    (raw / "a.meta.yaml").write_text("doc_id: doc-aaaa\ntitle: 丙\n", encoding="utf-8")
+    found = _fresh_scan(raw, cache, monkeypatch)
+    assert sorted(reads) == ["a.meta.yaml", "b.txt"]
+    assert found[0].metadata is not None and found[0].metadata["title"] == "丙"
+    assert found[1].sha256 != first[1].sha256
+
+
+def test_files_changed_within_the_racy_window_are_never_cached(raw: Path, tmp_path: Path, reads: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    cache = tmp_path / "store"
+    _fresh_scan(raw, cache, monkeypatch)  # the fixture's files were written just now
+    reads.clear()
+    _fresh_scan(raw, cache, monkeypatch)
+    assert set(reads) == {"a.meta.yaml", "a.txt"}  # read again, not answered from the cache
+    assert not (cache / sources.SCAN_CACHE_NAME).exists()  # nothing was trustworthy enough to keep
+
+
+def test_a_cache_of_another_parser_version_or_unreadable_is_ignored(raw: Path, tmp_path: Path, reads: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    _a_minute_later(monkeypatch)
+    cache = tmp_path / "store"
+    _fresh_scan(raw, cache, monkeypatch)
+    cache_file = cache / sources.SCAN_CACHE_NAME
+    for damage in ('{"version": "another parser", "files": {}}', "not json"):
+        cache_file.write_text(damage, encoding="utf-8")
+        reads.clear()
+        found = _fresh_scan(raw, cache, monkeypatch)
+        assert sorted(reads) == ["a.meta.yaml", "a.txt"]
+        assert found[0].metadata is not None and found[0].metadata["title"] == "甲"

@@ -49,7 +49,7 @@ def _build_one(store_root: str, shard: str, sources: list[SourceFile]) -> ShardS
 def document_extractions(context: dg.AssetExecutionContext, paths: ProjectPaths) -> dg.MaterializeResult[None]:
     store = ShardStore(paths.store_path)
     shards = list(context.partition_keys)
-    raws, _ = scan_raw_documents(paths.raw_path, paths.max_document_bytes)
+    raws, _ = scan_raw_documents(paths.raw_path, paths.max_document_bytes, paths.store_path)
     groups = group_by_shard(raws)
     if paths.workers > 1 and len(shards) > 1:
         with ProcessPoolExecutor(max_workers=paths.workers) as pool:
@@ -73,7 +73,7 @@ def document_extractions(context: dg.AssetExecutionContext, paths: ProjectPaths)
 def stale_shards(paths: ProjectPaths, raws: list[SourceFile] | None = None) -> dict[str, set[str]]:
     """Shards whose stored documents are not the raw folder's current ones, with their current keys."""
     if raws is None:
-        raws, _ = scan_raw_documents(paths.raw_path, paths.max_document_bytes)
+        raws, _ = scan_raw_documents(paths.raw_path, paths.max_document_bytes, paths.store_path)
     store = ShardStore(paths.store_path)
     fingerprint = code_fingerprint()
     stale = {}
@@ -90,7 +90,7 @@ def stale_shards(paths: ProjectPaths, raws: list[SourceFile] | None = None) -> d
     description="Every published table assembled from the stored shards by DuckDB, a batch at a time.",
 )
 def tables(context: dg.AssetExecutionContext, paths: ProjectPaths) -> Iterator[dg.MaterializeResult[None]]:
-    raws, problems = scan_raw_documents(paths.raw_path, paths.max_document_bytes)
+    raws, problems = scan_raw_documents(paths.raw_path, paths.max_document_bytes, paths.store_path)
     stale = stale_shards(paths, raws)
     if stale:  # fail closed: never publish a mix of old and new extractions
         raise dg.Failure(f"shard(s) {', '.join(sorted(stale))} of document_extractions are out of date with raw/: materialize them first (yrdpm build does)")
