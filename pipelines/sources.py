@@ -198,6 +198,7 @@ class ScanCache:
             return None, None
         stat, known = self._lookup(meta_file)
         if isinstance(known, list) and len(known) == 2:
+            self._remember(meta_file, stat, known)
             return known[0], known[1]
         meta, error = _read_metadata(meta_file)
         if json.loads(json.dumps([meta, error])) == [meta, error]:  # only what JSON gives back unchanged

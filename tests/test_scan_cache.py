@@ -111,8 +111,9 @@ def test_a_later_process_reads_only_the_files_that_changed(raw: Path, tmp_path: 
     cache = tmp_path / "store"
     first = _fresh_scan(raw, cache, monkeypatch)
     assert sorted(reads) == ["a.meta.yaml", "a.txt", "b.txt"]
-    reads.clear()
-    assert _fresh_scan(raw, cache, monkeypatch) == first and reads == []
+    for _ in range(2):  # a scan answered from the cache keeps it whole for the next one
+        reads.clear()
+        assert _fresh_scan(raw, cache, monkeypatch) == first and reads == []
     (raw / "b.txt").write_bytes(TEXT + "2.推进共享，加强合作。\n".encode())
     (raw / "a.meta.yaml").write_text("doc_id: doc-aaaa\ntitle: 丙\n", encoding="utf-8")
     found = _fresh_scan(raw, cache, monkeypatch)
