@@ -3,6 +3,7 @@
 import json
 import re
 import shlex
+from pathlib import Path
 
 from click.testing import CliRunner
 from conftest import REPO
@@ -74,3 +75,16 @@ def test_the_celery_executor_needs_a_broker_and_a_shared_instance(tmp_path, monk
     result = CliRunner().invoke(main, [*args, "--broker", "redis://127.0.0.1:9/0"])
     assert result.exit_code != 0 and "needs DAGSTER_HOME" in result.output
     assert not out.exists()
+
+
+def test_the_console_script_keeps_exit_codes_and_output(tmp_path):
+    """`yrdpm` exits without the interpreter's teardown: the exit code and everything printed still arrive."""
+    import subprocess
+    import sys
+
+    yrdpm = str(Path(sys.executable).with_name("yrdpm"))
+    done = subprocess.run([yrdpm, "sql", "SELECT 40 + 2 AS answer", "--out-dir", str(REPO / "datapackage")], capture_output=True, text=True)
+    assert done.returncode == 0 and "42" in done.stdout, done
+    refused = subprocess.run([yrdpm, "build", "--raw-dir", str(tmp_path / "missing"), "--out-dir", str(tmp_path / "out")], capture_output=True, text=True)
+    assert refused.returncode == 1 and "raw directory not found" in refused.stderr, refused
+    assert not (tmp_path / "out").exists()
