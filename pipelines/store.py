@@ -17,7 +17,9 @@ document stays the unit of caching and of quarantine inside it.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
+import itertools
 import json
 import shutil
 import uuid
@@ -51,7 +53,10 @@ MERGED_ROW_GROUP_ROWS = 64
 # time, where holding every document's issues in the manifests held the whole corpus' issues in Python.
 ISSUES, AGENCIES = "document_issues", "document_agencies"
 DOCUMENT_FACTS = {ISSUES: "quality_issues", AGENCIES: "agencies"}
-SORT_MEMORY = "64MB"  # DuckDB sorts a shard's merged tables within this, spilling to disk beyond it
+# While a shard is built, a merged table's rows are written one row per row group, in the order they come:
+# the file is then rewritten in the table's order by reading its rows one at a time, in that order (its sort
+# keys alone are read whole), so a shard's texts are never all in memory at once.
+STAGED_ROW_GROUP_ROWS = 1
 # Columns the store adds to every table: which document a row came from, and its place in it.
 KEY_COLUMN, FILE_COLUMN, ROW_COLUMN = "_document_key", "_source_file", "_row"
 _REPO = Path(__file__).resolve().parents[1]
@@ -230,7 +235,7 @@ class _ShardBuild:
                 for batch in pq.ParquetFile(store.shard_dir(shard) / f"{name}.parquet").iter_batches(batch_size=8192):
                     kept = batch.filter(pc.is_in(batch.column(KEY_COLUMN), value_set=wanted))
                     if kept.num_rows:
-                        writer.write_batch(kept)
+                        writer.write_batch(kept, row_group_size=self._row_group_rows(name))
 
     def add(self, results: list[tuple[DocumentResult, str]]) -> None:
         """A chunk's documents of this shard: one row group per table."""
@@ -241,7 +246,11 @@ class _ShardBuild:
             else:
                 parts = [_stored_rows(name, r, key) for r, key in results if r.published and r.arrow[name].num_rows]
             if parts:
-                writer.write_table(pa.concat_tables(parts).cast(self.schemas[name]))
+                writer.write_table(pa.concat_tables(parts).cast(self.schemas[name]), row_group_size=self._row_group_rows(name))
+
+    @staticmethod
+    def _row_group_rows(name: str) -> int | None:
+        return STAGED_ROW_GROUP_ROWS if name in MERGED_TABLES else None
 
     def finish(self, fingerprint: str) -> None:
         from pipelines.publishing import swap_directories
@@ -249,7 +258,7 @@ class _ShardBuild:
         for writer in self.writers.values():
             writer.close()
         for name in MERGED_TABLES:
-            _sort_shard_file(self.staging / f"{name}.parquet", TABLES_BY_NAME[name], self.schemas[name], self.staging / ".sort-spill")
+            _sort_shard_file(self.staging / f"{name}.parquet", TABLES_BY_NAME[name], self.schemas[name])
         self.entries.sort(key=lambda e: e.source_file)
         manifest = {"shard": self.shard, "fingerprint": fingerprint, "documents": [asdict(e) for e in self.entries]}
         (self.staging / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1, default=str) + "\n", encoding="utf-8")
@@ -261,28 +270,31 @@ class _ShardBuild:
         shutil.rmtree(self.staging, ignore_errors=True)
 
 
-def _sort_shard_file(path: Path, table: Table, schema: pa.Schema, spill: Path) -> None:
+def _sort_shard_file(path: Path, table: Table, schema: pa.Schema) -> None:
     """Rewrite a shard's file in the table's order, in row groups of MERGED_ROW_GROUP_ROWS.
 
-    DuckDB sorts within SORT_MEMORY and spills to disk beyond it, so a shard's
-    whole file (its documents' texts) is never in memory at once.
+    Only the sort keys are read whole; the rows are then read a row group at a
+    time in sorted order (the staged file has a row per row group), so memory
+    holds one output row group, not the shard's texts.
     """
-    import duckdb
-
     unsorted = path.with_name(f".unsorted-{path.name}")
     path.rename(unsorted)
-    order = ", ".join([*(f'"{k}" NULLS FIRST' for k in table.sort_by), f'"{FILE_COLUMN}"', f'"{ROW_COLUMN}"'])
-    con = duckdb.connect(config={"memory_limit": SORT_MEMORY, "threads": 1, "temp_directory": str(spill)})
-    try:
-        reader = con.execute(f"SELECT * FROM read_parquet('{unsorted.as_posix().replace(chr(39), chr(39) * 2)}') ORDER BY {order}"
-                             ).fetch_record_batch(MERGED_ROW_GROUP_ROWS)
-        with pq.ParquetWriter(path, schema, compression="zstd") as writer:
-            for batch in reader:
-                writer.write_table(pa.Table.from_batches([batch]).cast(schema), row_group_size=MERGED_ROW_GROUP_ROWS)
-    finally:
-        con.close()
+    staged = pq.ParquetFile(unsorted)
+    keys = [*table.sort_by, FILE_COLUMN, ROW_COLUMN]
+    order = pc.sort_indices(staged.read(columns=keys), sort_keys=[(k, "ascending") for k in keys], null_placement="at_start").to_pylist()
+    starts = list(itertools.accumulate((staged.metadata.row_group(g).num_rows for g in range(staged.metadata.num_row_groups)), initial=0))
+    cached: tuple[int, pa.Table] | None = None
+    with pq.ParquetWriter(path, schema, compression="zstd") as writer:
+        for first in range(0, len(order), MERGED_ROW_GROUP_ROWS):
+            rows = []
+            for index in order[first : first + MERGED_ROW_GROUP_ROWS]:
+                group = bisect.bisect_right(starts, index) - 1
+                if cached is None or cached[0] != group:
+                    cached = (group, staged.read_row_group(group))
+                rows.append(cached[1].slice(index - starts[group], 1))
+            writer.write_table(pa.concat_tables(rows).cast(schema), row_group_size=MERGED_ROW_GROUP_ROWS)
+    staged.close()
     unsorted.unlink()
-    shutil.rmtree(spill, ignore_errors=True)
 
 
 def build_shards(store: ShardStore, groups: Mapping[str, Sequence[SourceFile]], fingerprint: str) -> list[ShardSummary]:
