@@ -50,6 +50,7 @@ QUOTE_CHARS = 40  # a text of a document whose full text may not be republished 
 UNQUOTED_TABLES = ("documents",)  # descriptions of the document, not its text
 BATCH_ROWS = 2048  # rows per Parquet row group and per batch in memory (texts rows hold whole documents)
 ALL_TABLES = (*RECORD_TABLES, *DIMENSION_TABLES, "quality_issues")
+MERGED_BATCH_ROWS = 64  # rows per row group of a merged table (texts) as published
 WHOLE_ROW_GROUP_ROWS = 1024 * 1024  # pyarrow's write_table default: the row groups of a table written in one call
 
 
@@ -167,12 +168,13 @@ def current_assembly(store: ShardStore, inputs: str) -> Assembly | None:
     return Assembly(folder, {t.name: pq.ParquetFile(folder / f"{t.name}.parquet").metadata.num_rows for t in TABLES})
 
 
-def _merged(table: Table, files: Sequence[Path], keys: set[str], restricted: set[str], batch_rows: int = MERGED_ROW_GROUP_ROWS) -> Iterator[pa.RecordBatch]:
-    """The rows of shard files that are each in the table's order, merged into that order, a few rows at a time."""
+def _merged(table: Table, files: Sequence[Path], keys: set[str], restricted: set[str], batch_rows: int = MERGED_BATCH_ROWS) -> Iterator[pa.RecordBatch]:
+    """The rows of shard files that are each in the table's order, merged into that order, a few rows at a time
+    (each file is read a row group of MERGED_ROW_GROUP_ROWS at a time; batch_rows rows are written together)."""
     order = [*table.sort_by, FILE_COLUMN, ROW_COLUMN]
 
     def rows(path: Path) -> Iterator[dict[str, Any]]:
-        for batch in pq.ParquetFile(path).iter_batches(batch_size=batch_rows):
+        for batch in pq.ParquetFile(path).iter_batches(batch_size=MERGED_ROW_GROUP_ROWS):
             yield from (row for row in batch.to_pylist() if row[KEY_COLUMN] in keys)
 
     def sort_key(row: dict[str, Any]) -> tuple[Any, ...]:

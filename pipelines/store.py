@@ -46,8 +46,9 @@ MANIFEST = "manifest.json"
 MERGED_TABLES = ("texts",)
 # Rows per row group of a merged table's shard file. The merge reads every shard file side by side,
 # and a Parquet reader decodes a whole row group at a time: one row group per file held every
-# shard's texts in memory at once (about 460 MB at 10,000 documents); small groups hold a few rows each.
-MERGED_ROW_GROUP_ROWS = 64
+# shard's texts in memory at once (about 460 MB at 10,000 documents); row groups of 64 rows still held
+# 16 x 64 texts (as Python strings) at once; small groups hold a few rows each.
+MERGED_ROW_GROUP_ROWS = 8
 # A document's quality issues and the agencies it names, kept as rows of a file per shard beside the
 # record tables (with the columns of the table named): the assembly reads them with DuckDB a batch at a
 # time, where holding every document's issues in the manifests held the whole corpus' issues in Python.
