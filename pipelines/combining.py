@@ -51,6 +51,10 @@ UNQUOTED_TABLES = ("documents",)  # descriptions of the document, not its text
 BATCH_ROWS = 2048  # rows per Parquet row group and per batch in memory (texts rows hold whole documents)
 ALL_TABLES = (*RECORD_TABLES, *DIMENSION_TABLES, "quality_issues")
 MERGED_BATCH_ROWS = 64  # rows per row group of a merged table (texts) as published
+# DuckDB sorts a table's rows in ranges of this many documents (by the first sort key, doc_id or an id that
+# starts with it), one query each, written one after the other: DuckDB's sort does not stay within its memory
+# limit as the rows grow (3,000 documents' measures did not sort within 128 MB), a range of documents does.
+RANGE_DOCUMENTS = 1000
 WHOLE_ROW_GROUP_ROWS = 1024 * 1024  # pyarrow's write_table default: the row groups of a table written in one call
 
 
@@ -212,7 +216,8 @@ def _agency_rows(con: duckdb.DuckDBPyConnection, store: ShardStore) -> list[dict
     return [{**row, "aliases": row["aliases"] or None} for row in rows]
 
 
-def _quality_issues(con: duckdb.DuckDBPyConnection, store: ShardStore, before: Sequence[QualityIssue], after: Sequence[QualityIssue]) -> Iterator[pa.RecordBatch]:
+def _quality_issues(con: duckdb.DuckDBPyConnection, store: ShardStore, before: Sequence[QualityIssue], after: Sequence[QualityIssue],
+                    boundaries: Sequence[str] = ()) -> Iterator[pa.RecordBatch]:
     """Every quality issue in the table's order, a batch at a time: the build-wide ones of `before`, every stored
     document's (in source-file order), those of `after`; issues equal in the sort keys keep that order, as a
     stable sort of the list would."""
@@ -228,7 +233,49 @@ def _quality_issues(con: duckdb.DuckDBPyConnection, store: ShardStore, before: S
     if files := store.table_files(ISSUES):
         parts.append(f'SELECT {columns}, 1 AS _part, "{FILE_COLUMN}" AS _file, "{ROW_COLUMN}" AS _row FROM read_parquet({_sources(files)})')
     order = ", ".join([*(f'"{k}" NULLS FIRST' for k in QUALITY_ISSUES.sort_by), "_part", "_file", "_row"])
-    yield from con.execute(f"SELECT {columns} FROM ({' UNION ALL '.join(parts)}) ORDER BY {order}").fetch_record_batch(BATCH_ROWS)
+    queries = [f"SELECT {columns} FROM ({' UNION ALL '.join(parts)}) WHERE {where} ORDER BY {order}" for where in _ranges("doc_id", boundaries)]
+    yield from _rebatched(_results(con, queries), BATCH_ROWS)
+
+
+def _ranges(column: str, boundaries: Sequence[str]) -> list[str]:
+    """Conditions that split rows by the value of column into consecutive ranges, in the order ORDER BY column NULLS FIRST
+    gives: the nulls, then below the first boundary, from it to the next, ..., from the last on."""
+    def literal(value: str) -> str:
+        return "'" + value.replace("'", "''") + "'"
+
+    edges: list[str | None] = [None, *boundaries, None]
+    ranges = [f'"{column}" IS NULL']
+    for low, high in itertools.pairwise(edges):
+        bounds = [*([f'"{column}" >= {literal(low)}'] if low is not None else []), *([f'"{column}" < {literal(high)}'] if high is not None else [])]
+        ranges.append(" AND ".join(bounds) if bounds else f'"{column}" IS NOT NULL')
+    return ranges
+
+
+def _results(con: duckdb.DuckDBPyConnection, queries: Iterable[str]) -> Iterator[pa.RecordBatch]:
+    """The rows of the queries one after the other (each read to its end before the next runs)."""
+    for query in queries:
+        yield from con.execute(query).fetch_record_batch(BATCH_ROWS)
+
+
+def _rebatched(batches: Iterable[pa.RecordBatch], rows: int) -> Iterator[pa.RecordBatch]:
+    """The same rows in batches of exactly `rows` rows (the last one fewer), whatever batches they came in."""
+    pending: list[pa.RecordBatch] = []
+    held = 0
+    for batch in itertools.chain(batches, [None]):
+        if batch is not None:
+            if batch.num_rows:
+                pending.append(batch)
+                held += batch.num_rows
+            if held < rows:
+                continue
+        if not held:
+            return
+        table = pa.Table.from_batches(pending)
+        while held >= rows or (batch is None and held):
+            size = min(rows, held)
+            yield table.slice(0, size).combine_chunks().to_batches()[0]
+            table, held = table.slice(size), held - size
+        pending = table.to_batches() if held else []
 
 
 def assemble(store: ShardStore, problems: Sequence[LoadProblem], errata: Sequence[Erratum], inputs: str = "") -> Assembly:
@@ -239,6 +286,7 @@ def assemble(store: ShardStore, problems: Sequence[LoadProblem], errata: Sequenc
     clashes = duplicate_doc_ids(documents)
     clashing = {i["doc_id"] for i in clashes}
     publishable = [d for d in documents if d.published and d.doc_id not in clashing]
+    boundaries = sorted(d.doc_id for d in publishable)[RANGE_DOCUMENTS::RANGE_DOCUMENTS]
     staging = store.root / f".tables-{uuid.uuid4().hex[:8]}"
     staging.mkdir(parents=True)
     counts: dict[str, int] = {}
@@ -260,11 +308,10 @@ def assemble(store: ShardStore, problems: Sequence[LoadProblem], errata: Sequenc
                 counts[name] = _write(_merged(table, files, {d.key for d in publishable}, restricted), staging / f"{name}.parquet", schema)
                 continue
             columns = ", ".join(_select_column(table, c) for c in table.field_names)
-            reader = con.execute(
-                f"SELECT {columns} FROM read_parquet({_sources(files)}) "
-                f"WHERE \"{KEY_COLUMN}\" IN (SELECT key FROM publishable) ORDER BY {_order_by(table)}"
-            ).fetch_record_batch(BATCH_ROWS)
-            counts[name] = _write(reader, staging / f"{name}.parquet", schema)
+            queries = [f"SELECT {columns} FROM read_parquet({_sources(files)}) "
+                       f"WHERE \"{KEY_COLUMN}\" IN (SELECT key FROM publishable) AND {where} ORDER BY {_order_by(table)}"
+                       for where in _ranges(table.sort_by[0], boundaries)]
+            counts[name] = _write(_rebatched(_results(con, queries), BATCH_ROWS), staging / f"{name}.parquet", schema)
         counts["agencies"] = _write_records(TABLES_BY_NAME["agencies"], _agency_rows(con, store), staging / "agencies.parquet")
         place_codes = [row[0] for row in con.execute(f"SELECT DISTINCT place_code FROM read_parquet('{(staging / 'place_mentions.parquet').as_posix()}')").fetchall()]
         counts["places"] = _write_records(TABLES_BY_NAME["places"], place_rows(place_codes), staging / "places.parquet")
@@ -275,7 +322,8 @@ def assemble(store: ShardStore, problems: Sequence[LoadProblem], errata: Sequenc
         ).fetchone()
         before = [load_problem_issue(p) for p in problems]
         after = [*unused_errata_issues(errata, documents), *clashes, *theme_coverage_issues(share[0] if share else None)]
-        counts["quality_issues"] = _write_whole(_quality_issues(con, store, before, after), staging / "quality_issues.parquet", arrow_schema(QUALITY_ISSUES))
+        counts["quality_issues"] = _write_whole(_quality_issues(con, store, before, after, boundaries), staging / "quality_issues.parquet",
+                                                arrow_schema(QUALITY_ISSUES))
         if inputs:
             (staging / INPUTS_FILE).write_text(inputs + "\n", encoding="utf-8")
     except BaseException:
