@@ -290,7 +290,8 @@ def assemble(store: ShardStore, problems: Sequence[LoadProblem], errata: Sequenc
     staging = store.root / f".tables-{uuid.uuid4().hex[:8]}"
     staging.mkdir(parents=True)
     counts: dict[str, int] = {}
-    con = duckdb.connect(config={"memory_limit": DUCKDB_MEMORY, "threads": 1, "temp_directory": str(store.root / ".duckdb-spill")})
+    con = duckdb.connect(config={"memory_limit": DUCKDB_MEMORY, "threads": 1, "temp_directory": str(store.root / ".duckdb-spill"),
+                                 "enable_external_file_cache": False})
     try:
         con.execute("SET preserve_insertion_order = true")
         keys = pa.table({"key": pa.array([d.key for d in publishable], pa.string())})
