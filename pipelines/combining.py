@@ -2,15 +2,19 @@
 
 Load inputs: the shards' manifests and Parquet files, the load problems of the
 raw folder and its errata. Process: DuckDB selects each table's rows of the
-publishable documents in the table's order, in batches; the dimension tables
-and the quality issues are built from the manifests. Save outputs: one Parquet
-file per table in the store's `tables/` folder, with the published schema.
-No table is ever held whole in pandas, so memory stays flat as the corpus grows.
+publishable documents in the table's order, in batches; the quality issues
+and the agencies come from the shards' files of each document's issues and
+agencies the same way, the other dimension tables from the tables assembled.
+Save outputs: one Parquet file per table in the store's `tables/` folder, with
+the published schema. No table is ever held whole in pandas or in Python
+objects, so memory stays flat as the corpus grows (the manifests keep a few
+facts per document: keys, doc_id, licence, errata applied).
 """
 
 from __future__ import annotations
 
 import heapq
+import itertools
 import shutil
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
@@ -22,12 +26,22 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pipelines.assembly import DIMENSION_TABLES, RECORD_TABLES, agency_rows, duplicate_doc_ids, place_rows, themes_frame
+from pipelines.assembly import DIMENSION_TABLES, RECORD_TABLES, duplicate_doc_ids, place_rows, themes_frame
 from pipelines.extraction.corrections import Erratum
 from pipelines.extraction.issues import QualityIssue, Severity, quality_issue
 from pipelines.publishing import DUCKDB_MEMORY
 from pipelines.sources import LoadProblem
-from pipelines.store import FILE_COLUMN, KEY_COLUMN, MERGED_ROW_GROUP_ROWS, MERGED_TABLES, ROW_COLUMN, ShardStore, StoredDocument
+from pipelines.store import (
+    AGENCIES,
+    FILE_COLUMN,
+    ISSUES,
+    KEY_COLUMN,
+    MERGED_ROW_GROUP_ROWS,
+    MERGED_TABLES,
+    ROW_COLUMN,
+    ShardStore,
+    StoredDocument,
+)
 from validation.quality import theme_coverage_issues
 from validation.schemas import to_frame
 from validation.tables import QUALITY_ISSUES, TABLES, TABLES_BY_NAME, Table
@@ -36,6 +50,12 @@ QUOTE_CHARS = 40  # a text of a document whose full text may not be republished 
 UNQUOTED_TABLES = ("documents",)  # descriptions of the document, not its text
 BATCH_ROWS = 2048  # rows per Parquet row group and per batch in memory (texts rows hold whole documents)
 ALL_TABLES = (*RECORD_TABLES, *DIMENSION_TABLES, "quality_issues")
+MERGED_BATCH_ROWS = 64  # rows per row group of a merged table (texts) as published
+# DuckDB sorts a table's rows in ranges of this many documents (by the first sort key, doc_id or an id that
+# starts with it), one query each, written one after the other: DuckDB's sort does not stay within its memory
+# limit as the rows grow (3,000 documents' measures did not sort within 128 MB), a range of documents does.
+RANGE_DOCUMENTS = 1000
+WHOLE_ROW_GROUP_ROWS = 1024 * 1024  # pyarrow's write_table default: the row groups of a table written in one call
 
 
 @dataclass(frozen=True)
@@ -74,6 +94,28 @@ def _write(batches: Iterable[pa.RecordBatch], path: Path, schema: pa.Schema) -> 
                 rows += batch.num_rows
         if not rows:
             writer.write_table(schema.empty_table())  # one empty row group, as pyarrow writes an empty table
+    return rows
+
+
+def _write_whole(batches: Iterable[pa.RecordBatch], path: Path, schema: pa.Schema) -> int:
+    """The file pq.write_table writes for these rows all at once (row groups of WHOLE_ROW_GROUP_ROWS), from batches:
+    memory holds at most one row group's rows, not the table."""
+    rows, held = 0, 0
+    pending: list[pa.Table] = []
+    with pq.ParquetWriter(path, schema, compression="zstd", write_statistics=True, store_schema=False) as writer:
+        for batch in itertools.chain(batches, [None]):
+            if batch is not None and batch.num_rows:
+                pending.append(pa.Table.from_batches([batch]).cast(schema))
+                held += batch.num_rows
+            while held >= WHOLE_ROW_GROUP_ROWS or (batch is None and held):
+                table = pa.concat_tables(pending)
+                group = table.slice(0, WHOLE_ROW_GROUP_ROWS).combine_chunks()  # one chunk, as pa.Table.from_pylist makes
+                writer.write_table(group)
+                rows += group.num_rows
+                rest = table.slice(group.num_rows)
+                pending, held = ([rest] if rest.num_rows else []), rest.num_rows
+        if not rows:
+            writer.write_table(schema.empty_table())
     return rows
 
 
@@ -130,12 +172,13 @@ def current_assembly(store: ShardStore, inputs: str) -> Assembly | None:
     return Assembly(folder, {t.name: pq.ParquetFile(folder / f"{t.name}.parquet").metadata.num_rows for t in TABLES})
 
 
-def _merged(table: Table, files: Sequence[Path], keys: set[str], restricted: set[str], batch_rows: int = MERGED_ROW_GROUP_ROWS) -> Iterator[pa.RecordBatch]:
-    """The rows of shard files that are each in the table's order, merged into that order, a few rows at a time."""
+def _merged(table: Table, files: Sequence[Path], keys: set[str], restricted: set[str], batch_rows: int = MERGED_BATCH_ROWS) -> Iterator[pa.RecordBatch]:
+    """The rows of shard files that are each in the table's order, merged into that order, a few rows at a time
+    (each file is read a row group of MERGED_ROW_GROUP_ROWS at a time; batch_rows rows are written together)."""
     order = [*table.sort_by, FILE_COLUMN, ROW_COLUMN]
 
     def rows(path: Path) -> Iterator[dict[str, Any]]:
-        for batch in pq.ParquetFile(path).iter_batches(batch_size=batch_rows):
+        for batch in pq.ParquetFile(path).iter_batches(batch_size=MERGED_ROW_GROUP_ROWS):
             yield from (row for row in batch.to_pylist() if row[KEY_COLUMN] in keys)
 
     def sort_key(row: dict[str, Any]) -> tuple[Any, ...]:
@@ -155,6 +198,86 @@ def _merged(table: Table, files: Sequence[Path], keys: set[str], restricted: set
         yield pa.RecordBatch.from_pylist(pending, schema=schema)
 
 
+def _sources(files: Sequence[Path]) -> str:
+    return "[" + ", ".join("'" + f.as_posix().replace("'", "''") + "'" for f in files) + "]"
+
+
+def _agency_rows(con: duckdb.DuckDBPyConnection, store: ShardStore) -> list[dict[str, Any]]:
+    """Each agency once, as the first publishable document (in source-file order) that names it describes it
+    (what assembly.agency_rows gives from every document's agencies, read from the shards' files)."""
+    files = store.table_files(AGENCIES)
+    if not files:
+        return []
+    columns = ", ".join(f'"{name}"' for name in TABLES_BY_NAME["agencies"].field_names)
+    rows = con.execute(
+        f"SELECT {columns} FROM read_parquet({_sources(files)}) WHERE \"{KEY_COLUMN}\" IN (SELECT key FROM publishable) "
+        f'QUALIFY row_number() OVER (PARTITION BY agency_id ORDER BY "{FILE_COLUMN}", "{ROW_COLUMN}") = 1 ORDER BY agency_id'
+    ).fetch_arrow_table().to_pylist()
+    return [{**row, "aliases": row["aliases"] or None} for row in rows]
+
+
+def _quality_issues(con: duckdb.DuckDBPyConnection, store: ShardStore, before: Sequence[QualityIssue], after: Sequence[QualityIssue],
+                    boundaries: Sequence[str] = ()) -> Iterator[pa.RecordBatch]:
+    """Every quality issue in the table's order, a batch at a time: the build-wide ones of `before`, every stored
+    document's (in source-file order), those of `after`; issues equal in the sort keys keep that order, as a
+    stable sort of the list would."""
+    from validation.schemas import arrow_schema
+
+    schema = arrow_schema(QUALITY_ISSUES)
+    names = QUALITY_ISSUES.field_names
+    built = pa.Table.from_pylist([{**issue, "_part": part, "_row": row} for part, issues in ((0, before), (2, after)) for row, issue in enumerate(issues)],
+                                 schema=schema.append(pa.field("_part", pa.int64())).append(pa.field("_row", pa.int64())))
+    con.register("built_issues", built)
+    columns = ", ".join(f'"{name}"' for name in names)
+    parts = [f"SELECT {columns}, _part, '' AS _file, _row FROM built_issues"]
+    if files := store.table_files(ISSUES):
+        parts.append(f'SELECT {columns}, 1 AS _part, "{FILE_COLUMN}" AS _file, "{ROW_COLUMN}" AS _row FROM read_parquet({_sources(files)})')
+    order = ", ".join([*(f'"{k}" NULLS FIRST' for k in QUALITY_ISSUES.sort_by), "_part", "_file", "_row"])
+    queries = [f"SELECT {columns} FROM ({' UNION ALL '.join(parts)}) WHERE {where} ORDER BY {order}" for where in _ranges("doc_id", boundaries)]
+    yield from _rebatched(_results(con, queries), BATCH_ROWS)
+
+
+def _ranges(column: str, boundaries: Sequence[str]) -> list[str]:
+    """Conditions that split rows by the value of column into consecutive ranges, in the order ORDER BY column NULLS FIRST
+    gives: the nulls, then below the first boundary, from it to the next, ..., from the last on."""
+    def literal(value: str) -> str:
+        return "'" + value.replace("'", "''") + "'"
+
+    edges: list[str | None] = [None, *boundaries, None]
+    ranges = [f'"{column}" IS NULL']
+    for low, high in itertools.pairwise(edges):
+        bounds = [*([f'"{column}" >= {literal(low)}'] if low is not None else []), *([f'"{column}" < {literal(high)}'] if high is not None else [])]
+        ranges.append(" AND ".join(bounds) if bounds else f'"{column}" IS NOT NULL')
+    return ranges
+
+
+def _results(con: duckdb.DuckDBPyConnection, queries: Iterable[str]) -> Iterator[pa.RecordBatch]:
+    """The rows of the queries one after the other (each read to its end before the next runs)."""
+    for query in queries:
+        yield from con.execute(query).fetch_record_batch(BATCH_ROWS)
+
+
+def _rebatched(batches: Iterable[pa.RecordBatch], rows: int) -> Iterator[pa.RecordBatch]:
+    """The same rows in batches of exactly `rows` rows (the last one fewer), whatever batches they came in."""
+    pending: list[pa.RecordBatch] = []
+    held = 0
+    for batch in itertools.chain(batches, [None]):
+        if batch is not None:
+            if batch.num_rows:
+                pending.append(batch)
+                held += batch.num_rows
+            if held < rows:
+                continue
+        if not held:
+            return
+        table = pa.Table.from_batches(pending)
+        while held >= rows or (batch is None and held):
+            size = min(rows, held)
+            yield table.slice(0, size).combine_chunks().to_batches()[0]
+            table, held = table.slice(size), held - size
+        pending = table.to_batches() if held else []
+
+
 def assemble(store: ShardStore, problems: Sequence[LoadProblem], errata: Sequence[Erratum], inputs: str = "") -> Assembly:
     """Write every published table from the shards into store.root/tables; returns the row counts."""
     from validation.schemas import arrow_schema
@@ -163,10 +286,12 @@ def assemble(store: ShardStore, problems: Sequence[LoadProblem], errata: Sequenc
     clashes = duplicate_doc_ids(documents)
     clashing = {i["doc_id"] for i in clashes}
     publishable = [d for d in documents if d.published and d.doc_id not in clashing]
+    boundaries = sorted(d.doc_id for d in publishable)[RANGE_DOCUMENTS::RANGE_DOCUMENTS]
     staging = store.root / f".tables-{uuid.uuid4().hex[:8]}"
     staging.mkdir(parents=True)
     counts: dict[str, int] = {}
-    con = duckdb.connect(config={"memory_limit": DUCKDB_MEMORY, "threads": 1, "temp_directory": str(store.root / ".duckdb-spill")})
+    con = duckdb.connect(config={"memory_limit": DUCKDB_MEMORY, "threads": 1, "temp_directory": str(store.root / ".duckdb-spill"),
+                                 "enable_external_file_cache": False})
     try:
         con.execute("SET preserve_insertion_order = true")
         keys = pa.table({"key": pa.array([d.key for d in publishable], pa.string())})
@@ -183,14 +308,12 @@ def assemble(store: ShardStore, problems: Sequence[LoadProblem], errata: Sequenc
             if name in MERGED_TABLES:
                 counts[name] = _write(_merged(table, files, {d.key for d in publishable}, restricted), staging / f"{name}.parquet", schema)
                 continue
-            sources = ", ".join("'" + f.as_posix().replace("'", "''") + "'" for f in files)
             columns = ", ".join(_select_column(table, c) for c in table.field_names)
-            reader = con.execute(
-                f"SELECT {columns} FROM read_parquet([{sources}]) "
-                f"WHERE \"{KEY_COLUMN}\" IN (SELECT key FROM publishable) ORDER BY {_order_by(table)}"
-            ).fetch_record_batch(BATCH_ROWS)
-            counts[name] = _write(reader, staging / f"{name}.parquet", schema)
-        counts["agencies"] = _write_records(TABLES_BY_NAME["agencies"], agency_rows(d.agencies for d in publishable), staging / "agencies.parquet")
+            queries = [f"SELECT {columns} FROM read_parquet({_sources(files)}) "
+                       f"WHERE \"{KEY_COLUMN}\" IN (SELECT key FROM publishable) AND {where} ORDER BY {_order_by(table)}"
+                       for where in _ranges(table.sort_by[0], boundaries)]
+            counts[name] = _write(_rebatched(_results(con, queries), BATCH_ROWS), staging / f"{name}.parquet", schema)
+        counts["agencies"] = _write_records(TABLES_BY_NAME["agencies"], _agency_rows(con, store), staging / "agencies.parquet")
         place_codes = [row[0] for row in con.execute(f"SELECT DISTINCT place_code FROM read_parquet('{(staging / 'place_mentions.parquet').as_posix()}')").fetchall()]
         counts["places"] = _write_records(TABLES_BY_NAME["places"], place_rows(place_codes), staging / "places.parquet")
         counts["themes"] = _write_records(TABLES_BY_NAME["themes"], themes_frame().to_dict(orient="records"), staging / "themes.parquet")
@@ -198,14 +321,10 @@ def assemble(store: ShardStore, problems: Sequence[LoadProblem], errata: Sequenc
             f"SELECT avg(CASE WHEN m.measure_id IN (SELECT measure_id FROM read_parquet('{(staging / 'measure_themes.parquet').as_posix()}')) THEN 1.0 ELSE 0.0 END) "
             f"FROM read_parquet('{(staging / 'measures.parquet').as_posix()}') m"
         ).fetchone()
-        issues = [
-            *(load_problem_issue(p) for p in problems),
-            *(issue for d in documents for issue in d.issues),
-            *unused_errata_issues(errata, documents),
-            *clashes,
-            *theme_coverage_issues(share[0] if share else None),
-        ]
-        counts["quality_issues"] = _write_records(QUALITY_ISSUES, issues, staging / "quality_issues.parquet")
+        before = [load_problem_issue(p) for p in problems]
+        after = [*unused_errata_issues(errata, documents), *clashes, *theme_coverage_issues(share[0] if share else None)]
+        counts["quality_issues"] = _write_whole(_quality_issues(con, store, before, after, boundaries), staging / "quality_issues.parquet",
+                                                arrow_schema(QUALITY_ISSUES))
         if inputs:
             (staging / INPUTS_FILE).write_text(inputs + "\n", encoding="utf-8")
     except BaseException:

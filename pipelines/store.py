@@ -6,7 +6,8 @@ and the table definitions). A shard is a fixed group of documents (by a hash of
 the path), so a document never changes shard as the corpus grows. Building a
 shard reuses the stored rows of every document whose key is unchanged and
 extracts only the others; the stored result is one Parquet file per table for
-the shard plus a manifest of its documents.
+the shard, two more with each document's quality issues and the agencies it
+names, and a manifest of its documents (their keys and a few facts each).
 
 Why shards and not one partition per document: the corpus is meant to reach
 hundreds of thousands of files, and a partition per file would mean as many
@@ -16,12 +17,14 @@ document stays the unit of caching and of quarantine inside it.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
+import itertools
 import json
 import shutil
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -32,7 +35,6 @@ import pyarrow.parquet as pq
 
 from pipelines.assembly import RECORD_TABLES, DocumentResult, process_document, validate_results
 from pipelines.extraction.document import RawDocument
-from pipelines.extraction.issues import QualityIssue
 from pipelines.sources import SourceFile
 from validation.tables import TABLES_BY_NAME, Table
 
@@ -44,8 +46,18 @@ MANIFEST = "manifest.json"
 MERGED_TABLES = ("texts",)
 # Rows per row group of a merged table's shard file. The merge reads every shard file side by side,
 # and a Parquet reader decodes a whole row group at a time: one row group per file held every
-# shard's texts in memory at once (about 460 MB at 10,000 documents); small groups hold a few rows each.
-MERGED_ROW_GROUP_ROWS = 64
+# shard's texts in memory at once (about 460 MB at 10,000 documents); row groups of 64 rows still held
+# 16 x 64 texts (as Python strings) at once; small groups hold a few rows each.
+MERGED_ROW_GROUP_ROWS = 8
+# A document's quality issues and the agencies it names, kept as rows of a file per shard beside the
+# record tables (with the columns of the table named): the assembly reads them with DuckDB a batch at a
+# time, where holding every document's issues in the manifests held the whole corpus' issues in Python.
+ISSUES, AGENCIES = "document_issues", "document_agencies"
+DOCUMENT_FACTS = {ISSUES: "quality_issues", AGENCIES: "agencies"}
+# While a shard is built, a merged table's rows are written one row per row group, in the order they come:
+# the file is then rewritten in the table's order by reading its rows one at a time, in that order (its sort
+# keys alone are read whole), so a shard's texts are never all in memory at once.
+STAGED_ROW_GROUP_ROWS = 1
 # Columns the store adds to every table: which document a row came from, and its place in it.
 KEY_COLUMN, FILE_COLUMN, ROW_COLUMN = "_document_key", "_source_file", "_row"
 _REPO = Path(__file__).resolve().parents[1]
@@ -89,11 +101,17 @@ def inputs_fingerprint(store: ShardStore, facts: Iterable[str]) -> str:
     """The published package's inputs: every shard's manifest, other facts (load problems, errata) and the code."""
     digest = hashlib.sha256(publication_fingerprint().encode())
     for shard in shard_keys():
-        manifest = store.shard_dir(shard) / MANIFEST
-        digest.update(shard.encode() + (hashlib.sha256(manifest.read_bytes()).digest() if manifest.exists() else b"-"))
+        for name in (MANIFEST, *(f"{fact}.parquet" for fact in DOCUMENT_FACTS)):
+            path = store.shard_dir(shard) / name
+            digest.update(shard.encode() + (_file_digest(path) if path.exists() else b"-"))
     for fact in facts:
         digest.update(fact.encode() + b"\0")
     return digest.hexdigest()
+
+
+def _file_digest(path: Path) -> bytes:
+    with path.open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").digest()
 
 
 def document_key(raw: RawDocument | SourceFile, fingerprint: str) -> str:
@@ -111,21 +129,17 @@ def document_key(raw: RawDocument | SourceFile, fingerprint: str) -> str:
 
 @dataclass
 class StoredDocument:
-    """A manifest entry: what is known of one document without reading its rows."""
+    """A manifest entry: what is known of one document without reading its rows (its issues and
+    agencies are rows of the shard's DOCUMENT_FACTS files)."""
 
     key: str
     doc_id: str
     source_file: str
     source_sha256: str
     published: bool
-    issues: list[QualityIssue] = field(default_factory=list)
-    agencies: list[dict[str, Any]] = field(default_factory=list)
+    quarantined: bool = False
     errata_applied: list[str] = field(default_factory=list)
     full_text_published: bool = True  # False: the package quotes the document's texts briefly (its licence)
-
-    @property
-    def quarantined(self) -> bool:
-        return any(i["check"] == "quarantine" for i in self.issues)
 
 
 @dataclass(frozen=True)
@@ -159,6 +173,9 @@ class ShardStore:
         if not path.exists():
             return None
         data = json.loads(path.read_text(encoding="utf-8"))
+        known = {f.name for f in fields(StoredDocument)}
+        if any(set(entry) - known for entry in data["documents"]):
+            return None  # a manifest of an earlier layout (issues and agencies inside it): nothing to reuse
         return {entry["key"]: StoredDocument(**entry) for entry in data["documents"]}
 
     def documents(self) -> list[StoredDocument]:
@@ -182,11 +199,20 @@ def _stored(result: DocumentResult, key: str) -> StoredDocument:
     applied = sorted(set(result.arrow["corrections"].column("rule_id").to_pylist())) if result.published else []
     full_text = bool(result.arrow["documents"].column("full_text_published")[0].as_py()) if result.published else True
     return StoredDocument(key, result.doc_id, result.source_file, result.source_sha256, result.published,
-                          list(result.issues), list(result.agencies), [str(r) for r in applied], full_text)
+                          result.quarantined, [str(r) for r in applied], full_text)
+
+
+def _fact_rows(name: str, result: DocumentResult) -> list[dict[str, Any]]:
+    return list(result.issues) if name == ISSUES else list(result.agencies)
 
 
 def _stored_rows(name: str, result: DocumentResult, key: str) -> pa.Table:
-    rows = result.arrow[name]
+    if name in DOCUMENT_FACTS:
+        from validation.schemas import arrow_schema
+
+        rows = pa.Table.from_pylist(_fact_rows(name, result), schema=arrow_schema(TABLES_BY_NAME[DOCUMENT_FACTS[name]]))
+    else:
+        rows = result.arrow[name]
     n = rows.num_rows
     return (rows.append_column(KEY_COLUMN, pa.array([key] * n, pa.string()))
             .append_column(FILE_COLUMN, pa.array([result.source_file] * n, pa.string()))
@@ -201,6 +227,7 @@ class _ShardBuild:
         self.staging = store.root / "shards" / f".{shard}-{uuid.uuid4().hex[:8]}"
         self.staging.mkdir(parents=True)
         self.schemas = {name: store_schema(TABLES_BY_NAME[name]) for name in RECORD_TABLES}
+        self.schemas |= {name: store_schema(TABLES_BY_NAME[table]) for name, table in DOCUMENT_FACTS.items()}
         self.writers = {name: pq.ParquetWriter(self.staging / f"{name}.parquet", schema, compression="zstd") for name, schema in self.schemas.items()}
         self.entries = list(reused)
         if reused:  # copy the unchanged documents' rows from the shard's previous files
@@ -209,15 +236,22 @@ class _ShardBuild:
                 for batch in pq.ParquetFile(store.shard_dir(shard) / f"{name}.parquet").iter_batches(batch_size=8192):
                     kept = batch.filter(pc.is_in(batch.column(KEY_COLUMN), value_set=wanted))
                     if kept.num_rows:
-                        writer.write_batch(kept)
+                        writer.write_batch(kept, row_group_size=self._row_group_rows(name))
 
     def add(self, results: list[tuple[DocumentResult, str]]) -> None:
         """A chunk's documents of this shard: one row group per table."""
         self.entries += [_stored(result, key) for result, key in results]
         for name, writer in self.writers.items():
-            parts = [_stored_rows(name, r, key) for r, key in results if r.published and r.arrow[name].num_rows]
+            if name in DOCUMENT_FACTS:  # every document's, published or not (a quarantined one has its issues)
+                parts = [_stored_rows(name, r, key) for r, key in results if _fact_rows(name, r)]
+            else:
+                parts = [_stored_rows(name, r, key) for r, key in results if r.published and r.arrow[name].num_rows]
             if parts:
-                writer.write_table(pa.concat_tables(parts).cast(self.schemas[name]))
+                writer.write_table(pa.concat_tables(parts).cast(self.schemas[name]), row_group_size=self._row_group_rows(name))
+
+    @staticmethod
+    def _row_group_rows(name: str) -> int | None:
+        return STAGED_ROW_GROUP_ROWS if name in MERGED_TABLES else None
 
     def finish(self, fingerprint: str) -> None:
         from pipelines.publishing import swap_directories
@@ -225,10 +259,7 @@ class _ShardBuild:
         for writer in self.writers.values():
             writer.close()
         for name in MERGED_TABLES:
-            path = self.staging / f"{name}.parquet"
-            keys = [*TABLES_BY_NAME[name].sort_by, FILE_COLUMN, ROW_COLUMN]
-            pq.write_table(pq.read_table(path).sort_by([(k, "ascending", "at_start") for k in keys]), path, compression="zstd",
-                           row_group_size=MERGED_ROW_GROUP_ROWS)
+            _sort_shard_file(self.staging / f"{name}.parquet", TABLES_BY_NAME[name], self.schemas[name])
         self.entries.sort(key=lambda e: e.source_file)
         manifest = {"shard": self.shard, "fingerprint": fingerprint, "documents": [asdict(e) for e in self.entries]}
         (self.staging / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1, default=str) + "\n", encoding="utf-8")
@@ -238,6 +269,33 @@ class _ShardBuild:
         for writer in self.writers.values():
             writer.close()
         shutil.rmtree(self.staging, ignore_errors=True)
+
+
+def _sort_shard_file(path: Path, table: Table, schema: pa.Schema) -> None:
+    """Rewrite a shard's file in the table's order, in row groups of MERGED_ROW_GROUP_ROWS.
+
+    Only the sort keys are read whole; the rows are then read a row group at a
+    time in sorted order (the staged file has a row per row group), so memory
+    holds one output row group, not the shard's texts.
+    """
+    unsorted = path.with_name(f".unsorted-{path.name}")
+    path.rename(unsorted)
+    staged = pq.ParquetFile(unsorted)
+    keys = [*table.sort_by, FILE_COLUMN, ROW_COLUMN]
+    order = pc.sort_indices(staged.read(columns=keys), sort_keys=[(k, "ascending") for k in keys], null_placement="at_start").to_pylist()
+    starts = list(itertools.accumulate((staged.metadata.row_group(g).num_rows for g in range(staged.metadata.num_row_groups)), initial=0))
+    cached: tuple[int, pa.Table] | None = None
+    with pq.ParquetWriter(path, schema, compression="zstd") as writer:
+        for first in range(0, len(order), MERGED_ROW_GROUP_ROWS):
+            rows = []
+            for index in order[first : first + MERGED_ROW_GROUP_ROWS]:
+                group = bisect.bisect_right(starts, index) - 1
+                if cached is None or cached[0] != group:
+                    cached = (group, staged.read_row_group(group))
+                rows.append(cached[1].slice(index - starts[group], 1))
+            writer.write_table(pa.concat_tables(rows).cast(schema), row_group_size=MERGED_ROW_GROUP_ROWS)
+    staged.close()
+    unsorted.unlink()
 
 
 def build_shards(store: ShardStore, groups: Mapping[str, Sequence[SourceFile]], fingerprint: str) -> list[ShardSummary]:

@@ -201,3 +201,114 @@ def test_the_multiprocess_executor_gives_the_same_package(corpus, tmp_path):
     result = CliRunner().invoke(main, ["build", "--executor", "multiprocess", "--raw-dir", str(corpus), "--out-dir", str(out)])
     assert result.exit_code == 0, result.output
     assert _package_files(out) == _from_scratch(corpus, tmp_path)
+
+
+def test_each_documents_issues_and_agencies_are_rows_of_its_shard_not_of_the_manifest(corpus, tmp_path):
+    """The manifests keep a few facts per document; its quality issues and agencies are Parquet rows beside the
+    record tables (the assembly reads them with DuckDB), and a manifest of the earlier layout is not reused."""
+    import json
+
+    import pyarrow.parquet as pq
+
+    from pipelines.store import AGENCIES, ISSUES, MANIFEST
+
+    (corpus / "zz-bad.txt").write_text("一、总则\n推进长三角一体化发展。\n", encoding="utf-8")
+    (corpus / "zz-bad.meta.yaml").write_text("doc_type: manifesto\n", encoding="utf-8")  # quarantined: not published
+    out, store_dir = tmp_path / "datapackage", tmp_path / "store"
+    assert run_build(str(corpus), str(out), store_dir=str(store_dir), log_level="ERROR").success
+    store = ShardStore(store_dir)
+    bad = next(d for d in store.documents() if d.source_file == "raw/zz-bad.txt")
+    assert bad.quarantined and not bad.published
+    shard = store.shard_dir(shard_of(bad.source_file))
+    entries = json.loads((shard / MANIFEST).read_text(encoding="utf-8"))["documents"]
+    assert entries and not any("issues" in e or "agencies" in e for e in entries)
+    issues = pq.read_table(shard / f"{ISSUES}.parquet").to_pylist()
+    assert any(i["check"] == "quarantine" and i["_document_key"] == bad.key for i in issues)
+    published_issues = published(out, "quality_issues")
+    assert published_issues["message"].str.contains("zz-bad").any()
+    named = {a["agency_id"] for f in store.table_files(AGENCIES) for a in pq.read_table(f).to_pylist()}
+    assert named == set(published(out, "agencies")["agency_id"])
+
+    (shard / MANIFEST).write_text(json.dumps({"documents": [{**e, "issues": [], "agencies": []} for e in entries]}), encoding="utf-8")
+    assert store.manifest(shard.name) is None  # an earlier layout: the shard is extracted again
+    result = run_build(str(corpus), str(out), store_dir=str(store_dir), log_level="ERROR")
+    assert result.success and _rebuilt_shards(result) == [shard.name] and _extraction_counts(result)["extracted"] == len(entries)
+
+
+def test_quality_issues_are_written_as_one_write_of_the_whole_table_would(tmp_path, monkeypatch):
+    """Streamed a batch at a time into row groups of WHOLE_ROW_GROUP_ROWS, the file has the bytes pyarrow writes
+    for the whole table at once with that row-group size."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    import pipelines.combining as combining
+    from validation.schemas import arrow_schema
+    from validation.tables import QUALITY_ISSUES
+
+    monkeypatch.setattr(combining, "WHOLE_ROW_GROUP_ROWS", 7)
+    schema = arrow_schema(QUALITY_ISSUES)
+    rows = [{"doc_id": f"d{i // 3}", "object_id": None, "check": "c", "severity": "info", "message": f"m{i}"} for i in range(30)]
+    whole = pa.Table.from_pylist(rows, schema=schema)
+    pq.write_table(whole, tmp_path / "whole.parquet", compression="zstd", write_statistics=True, store_schema=False, row_group_size=7)
+    batches = [b for start in range(0, 30, 4) for b in whole.slice(start, 4).to_batches()]
+    assert combining._write_whole(iter(batches), tmp_path / "streamed.parquet", schema) == 30
+    assert (tmp_path / "streamed.parquet").read_bytes() == (tmp_path / "whole.parquet").read_bytes()
+    assert pq.ParquetFile(tmp_path / "streamed.parquet").metadata.num_row_groups == 5
+    assert combining._write_whole(iter([]), tmp_path / "empty.parquet", schema) == 0
+    pq.write_table(schema.empty_table(), tmp_path / "empty-whole.parquet", compression="zstd", write_statistics=True, store_schema=False)
+    assert (tmp_path / "empty.parquet").read_bytes() == (tmp_path / "empty-whole.parquet").read_bytes()
+
+
+_SORT_SHARD = r"""
+import sys
+from pathlib import Path
+import pyarrow as pa, pyarrow.parquet as pq
+from pipelines.store import MERGED_ROW_GROUP_ROWS, _sort_shard_file, store_schema
+from validation.tables import TABLES_BY_NAME
+
+folder = Path(sys.argv[1])
+schema = store_schema(TABLES_BY_NAME["texts"])
+n, size = 400, 100_000
+path = folder / "texts.parquet"
+with pq.ParquetWriter(path, schema, compression="zstd") as writer:
+    for start in range(0, n, 50):  # as a shard build writes them: in no order, a row per row group
+        rows = [{"doc_id": f"doc-{(i * 7919) % n:04d}", "text": chr(0x4e00 + i % 500) * size, "n_chars": size, "text_sha256": "0" * 64,
+                 "_document_key": f"k{i}", "_source_file": f"raw/{i}.txt", "_row": 0} for i in range(start, start + 50)]
+        writer.write_table(pa.Table.from_pylist(rows, schema=schema), row_group_size=1)
+base = pa.default_memory_pool().max_memory()
+_sort_shard_file(path, TABLES_BY_NAME["texts"], schema)
+print(pa.default_memory_pool().max_memory() - base, n * size * 3)
+ids = pq.read_table(path, columns=["doc_id"]).column("doc_id").to_pylist()
+assert ids == sorted(ids) and len(ids) == n, ids[:5]
+f = pq.ParquetFile(path)
+assert max(f.metadata.row_group(i).num_rows for i in range(f.metadata.num_row_groups)) <= MERGED_ROW_GROUP_ROWS
+"""
+
+
+def test_a_shards_texts_are_sorted_without_reading_the_whole_file(tmp_path):
+    """The texts of a shard are rewritten in order in small row groups, and Arrow never holds the whole file's texts
+    (in a fresh process, where the memory pool's high-water mark is this sort's)."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", _SORT_SHARD, str(tmp_path)], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    peak, whole = map(int, done.stdout.split())
+    assert peak < whole / 4, (peak, whole)
+
+
+def test_tables_sorted_in_ranges_of_documents_are_the_tables_sorted_whole(corpus, tmp_path, monkeypatch):
+    """DuckDB sorts each table (and quality_issues) a range of documents per query; with a document per range the
+    package is byte for byte the one sorted in one query (row groups included)."""
+    import pipelines.combining as combining
+
+    expected = _from_scratch(corpus, tmp_path)
+    monkeypatch.setattr(combining, "RANGE_DOCUMENTS", 1)
+    monkeypatch.setattr(combining, "BATCH_ROWS", 7)  # row groups that straddle the ranges
+    out = tmp_path / "ranged" / "datapackage"
+    assert run_build(str(corpus), str(out), log_level="ERROR").success
+    monkeypatch.setattr(combining, "RANGE_DOCUMENTS", 10**9)
+    whole = tmp_path / "whole" / "datapackage"
+    assert run_build(str(corpus), str(whole), log_level="ERROR").success
+    assert _package_files(out) == _package_files(whole)
+    assert _package_files(out) != expected  # the smaller row groups are in the files: the patched sizes were used
