@@ -49,6 +49,7 @@ MERGED_TABLES = ("texts",)
 # shard's texts in memory at once (about 460 MB at 10,000 documents); row groups of 64 rows still held
 # 16 x 64 texts (as Python strings) at once; small groups hold a few rows each.
 MERGED_ROW_GROUP_ROWS = 8
+SORTED_ROW_GROUP_ROWS = 2048  # rows per row group of the other shard files: the unit DuckDB skips by its statistics
 # A document's quality issues and the agencies it names, kept as rows of a file per shard beside the
 # record tables (with the columns of the table named): the assembly reads them with DuckDB a batch at a
 # time, where holding every document's issues in the manifests held the whole corpus' issues in Python.
@@ -260,6 +261,9 @@ class _ShardBuild:
             writer.close()
         for name in MERGED_TABLES:
             _sort_shard_file(self.staging / f"{name}.parquet", TABLES_BY_NAME[name], self.schemas[name])
+        for name in (*RECORD_TABLES, ISSUES):
+            if name not in MERGED_TABLES:
+                _sort_small_shard_file(self.staging / f"{name}.parquet", TABLES_BY_NAME.get(name) or TABLES_BY_NAME[DOCUMENT_FACTS[name]])
         self.entries.sort(key=lambda e: e.source_file)
         manifest = {"shard": self.shard, "fingerprint": fingerprint, "documents": [asdict(e) for e in self.entries]}
         (self.staging / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1, default=str) + "\n", encoding="utf-8")
@@ -269,6 +273,21 @@ class _ShardBuild:
         for writer in self.writers.values():
             writer.close()
         shutil.rmtree(self.staging, ignore_errors=True)
+
+
+def _sort_small_shard_file(path: Path, table: Table) -> None:
+    """Rewrite a shard's file of a table without whole texts in the table's order, in row groups of SORTED_ROW_GROUP_ROWS.
+
+    Assembly sorts a table a range of documents at a time (by the first sort
+    key); with each shard's rows in that order, the row groups' statistics let
+    DuckDB skip every row group outside the range, so each range reads its own
+    rows instead of every shard's whole file (time linear in the corpus, not
+    quadratic). These tables' rows are small: a shard's file is sorted in memory.
+    """
+    rows = pq.read_table(path)
+    keys = [*table.sort_by, FILE_COLUMN, ROW_COLUMN]
+    pq.write_table(rows.sort_by([(k, "ascending") for k in keys], null_placement="at_start"), path, compression="zstd",
+                   row_group_size=SORTED_ROW_GROUP_ROWS)
 
 
 def _sort_shard_file(path: Path, table: Table, schema: pa.Schema) -> None:
