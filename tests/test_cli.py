@@ -77,13 +77,14 @@ def test_the_celery_executor_needs_a_broker_and_a_shared_instance(tmp_path, monk
     assert not out.exists()
 
 
-def test_the_console_script_keeps_exit_codes_and_output(tmp_path):
+def test_the_console_script_keeps_exit_codes_and_output(fresh_build, tmp_path):
     """`yrdpm` exits without the interpreter's teardown: the exit code and everything printed still arrive."""
     import subprocess
     import sys
 
+    out, _ = fresh_build  # a clean clone has no DuckDB file (not committed): query a build of this run
     yrdpm = str(Path(sys.executable).with_name("yrdpm"))
-    done = subprocess.run([yrdpm, "sql", "SELECT 40 + 2 AS answer", "--out-dir", str(REPO / "datapackage")], capture_output=True, text=True)
+    done = subprocess.run([yrdpm, "sql", "SELECT 40 + 2 AS answer", "--out-dir", str(out)], capture_output=True, text=True)
     assert done.returncode == 0 and "42" in done.stdout, done
     refused = subprocess.run([yrdpm, "build", "--raw-dir", str(tmp_path / "missing"), "--out-dir", str(tmp_path / "out")], capture_output=True, text=True)
     assert refused.returncode == 1 and "raw directory not found" in refused.stderr, refused
