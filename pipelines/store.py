@@ -286,7 +286,7 @@ def _sort_small_shard_file(path: Path, table: Table) -> None:
     """
     rows = pq.read_table(path)
     keys = [*table.sort_by, FILE_COLUMN, ROW_COLUMN]
-    pq.write_table(rows.sort_by([(k, "ascending") for k in keys], null_placement="at_start"), path, compression="zstd",
+    pq.write_table(rows.sort_by([(k, "ascending", "at_start") for k in keys]), path, compression="zstd",
                    row_group_size=SORTED_ROW_GROUP_ROWS)
 
 
@@ -301,7 +301,7 @@ def _sort_shard_file(path: Path, table: Table, schema: pa.Schema) -> None:
     path.rename(unsorted)
     staged = pq.ParquetFile(unsorted)
     keys = [*table.sort_by, FILE_COLUMN, ROW_COLUMN]
-    order = pc.sort_indices(staged.read(columns=keys), sort_keys=[(k, "ascending") for k in keys], null_placement="at_start").to_pylist()
+    order = pc.sort_indices(staged.read(columns=keys), sort_keys=[(k, "ascending", "at_start") for k in keys]).to_pylist()
     starts = list(itertools.accumulate((staged.metadata.row_group(g).num_rows for g in range(staged.metadata.num_row_groups)), initial=0))
     cached: tuple[int, pa.Table] | None = None
     with pq.ParquetWriter(path, schema, compression="zstd") as writer:
