@@ -71,6 +71,9 @@ def test_views_sql_gives_any_duckdb_client_the_tables_views_and_search(monkeypat
     texts = dict(con.execute("SELECT measure_id, text FROM measures").fetchall())
     assert all("示范区" in texts[m] and "生态" in texts[m] for m, _ in hits)
     assert con.execute("SELECT count(*) FROM search_measures('')").fetchone() == (0,)
+    # Chinese input methods type the ideographic space: it separates terms like any other whitespace.
+    assert con.execute("SELECT measure_id, score FROM search_measures('示范区\u3000\t生态')").fetchall() == hits
+    assert con.execute("SELECT count(*) FROM search_measures('\u3000 ')").fetchone() == (0,)
 
 
 def test_r_readr_reads_every_csv_with_its_defaults():

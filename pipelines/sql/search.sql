@@ -1,4 +1,5 @@
 -- search_measures(q): the measures whose text holds every space-separated term of q (up to four), best first.
+-- Terms are separated by any whitespace, the ideographic space U+3000 of Chinese input included (RE2's \s lacks it).
 -- Plain SQL over the measures and documents tables, no extension and no index to build: the
 -- terms are matched as substrings (Chinese has no spaces between words, so a term is a phrase),
 -- which DuckDB runs as fast as a LIKE scan, and only the hits are scored, BM25-like: a term's
@@ -12,13 +13,13 @@ SELECT measure_id, doc_id, doc_title, label, title, text,
        round(list_sum(list_transform(counts, c -> 4 * c[2] + c[1] * 2.2 / (c[1] + 1.2 * (0.25 + 0.75 * text_length / mean_length)))), 6) AS score
 FROM (
   SELECT m.measure_id, m.doc_id, d.title AS doc_title, m.label, m.title, m.text, length(m.text) AS text_length, avg(length(m.text)) OVER () AS mean_length,
-         list_transform(string_split(trim(regexp_replace(q, '\s+', ' ', 'g')), ' '),
+         list_transform(string_split(trim(regexp_replace(q, '[\s　]+', ' ', 'g')), ' '),
                         t -> [search_term_count(m.text, t), search_term_count(m.title, t)]) AS counts
   FROM measures m JOIN documents d USING (doc_id)
-  WHERE contains(m.text, string_split(trim(regexp_replace(q, '\s+', ' ', 'g')), ' ')[1])
-    AND (string_split(trim(regexp_replace(q, '\s+', ' ', 'g')), ' ')[2] IS NULL OR contains(m.text, string_split(trim(regexp_replace(q, '\s+', ' ', 'g')), ' ')[2]))
-    AND (string_split(trim(regexp_replace(q, '\s+', ' ', 'g')), ' ')[3] IS NULL OR contains(m.text, string_split(trim(regexp_replace(q, '\s+', ' ', 'g')), ' ')[3]))
-    AND (string_split(trim(regexp_replace(q, '\s+', ' ', 'g')), ' ')[4] IS NULL OR contains(m.text, string_split(trim(regexp_replace(q, '\s+', ' ', 'g')), ' ')[4]))
-    AND trim(q) <> ''
+  WHERE contains(m.text, string_split(trim(regexp_replace(q, '[\s　]+', ' ', 'g')), ' ')[1])
+    AND (string_split(trim(regexp_replace(q, '[\s　]+', ' ', 'g')), ' ')[2] IS NULL OR contains(m.text, string_split(trim(regexp_replace(q, '[\s　]+', ' ', 'g')), ' ')[2]))
+    AND (string_split(trim(regexp_replace(q, '[\s　]+', ' ', 'g')), ' ')[3] IS NULL OR contains(m.text, string_split(trim(regexp_replace(q, '[\s　]+', ' ', 'g')), ' ')[3]))
+    AND (string_split(trim(regexp_replace(q, '[\s　]+', ' ', 'g')), ' ')[4] IS NULL OR contains(m.text, string_split(trim(regexp_replace(q, '[\s　]+', ' ', 'g')), ' ')[4]))
+    AND trim(regexp_replace(q, '[\s　]+', ' ', 'g')) <> ''
 )
 ORDER BY score DESC, measure_id;
