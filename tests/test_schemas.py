@@ -105,3 +105,25 @@ def test_a_row_key_that_no_table_defines_is_an_error():
 
     with pytest.raises(ValueError, match=r"no column\(s\) \['titel'\]"):
         to_frame(TABLES_BY_NAME["themes"], [{"theme_id": "x", "label_zh": "甲", "label_en": "a", "definition": "d", "terms": ["甲"], "titel": "typo"}])
+
+
+def test_blank_strings_are_found_alike_in_small_and_large_columns():
+    """Small columns are checked by a loop (str.strip), large ones by pyarrow (utf8_trim_whitespace): the same
+    verdict for every code point, alone and padded, so the cut-over size never changes what is rejected."""
+    from validation.schemas import VECTORISED_FROM_ROWS, _no_blank_strings
+
+    points = [chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000]
+    values = [*points, *(f" {p}\u3000" for p in points), None, ""]
+    large = pd.Series(values, dtype=pd.StringDtype("pyarrow"))
+    assert len(large) >= VECTORISED_FROM_ROWS
+    by_loop = [v is None or bool(v.strip()) for v in values]
+    assert _no_blank_strings(large).tolist() == by_loop
+    small = large[large.isna() | large.isin(["", " ", "\u3000", "\u200b", "\xa0", "x", "\x1c"])].reset_index(drop=True)
+    assert len(small) < VECTORISED_FROM_ROWS
+    assert _no_blank_strings(small).tolist() == [v is pd.NA or bool(v.strip()) for v in small.tolist()]
+    rows = [valid_measure(measure_id=f"doc-a-m{n:03d}", seq=n, kind="item", text="推进合作。" if n % 50 else "\u3000 ")
+            for n in range(1, VECTORISED_FROM_ROWS * 2)]
+    with pytest.raises(SchemaErrors) as caught:
+        validate(MEASURES, to_frame(MEASURES, rows))
+    failures = caught.value.failure_cases
+    assert set(failures["index"]) == {49, 99} and set(failures["check"]) == {"not_blank"}
