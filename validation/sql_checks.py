@@ -11,12 +11,15 @@ pandas, so their memory does not grow with the corpus.
 from __future__ import annotations
 
 import hashlib
+import json
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
+import validation.tables
 from validation.tables import TABLES, Field, Table
 
 _DUCKDB_TYPES = {"string": "VARCHAR", "integer": "BIGINT", "number": "DOUBLE", "boolean": "BOOLEAN", "list": "VARCHAR[]"}
@@ -37,6 +40,7 @@ class Rule:
     name: str
     sql: str
     violation: str | None = None
+    references: str | None = None  # for a foreign key, the table it refers to
 
 
 def _quote(text: str) -> str:
@@ -86,7 +90,7 @@ def foreign_key_rules(table: Table) -> list[Rule]:
     return [
         Rule(table.name, f"{fk.fields} -> {fk.reference_table}.{fk.reference_fields}",
              f'SELECT DISTINCT t."{fk.fields}" FROM "{table.name}" t ANTI JOIN "{fk.reference_table}" r '
-             f'ON t."{fk.fields}" = r."{fk.reference_fields}" WHERE t."{fk.fields}" IS NOT NULL')
+             f'ON t."{fk.fields}" = r."{fk.reference_fields}" WHERE t."{fk.fields}" IS NOT NULL', references=fk.reference_table)
         for fk in table.foreign_keys
     ]
 
@@ -106,7 +110,12 @@ def _report(con: duckdb.DuckDBPyConnection, rule: Rule) -> str | None:
 
 
 def run_rules(con: duckdb.DuckDBPyConnection, rules: list[Rule]) -> list[str]:
-    """The problems of the failing rules, in the rules' order.
+    """The problems of the failing rules, in the rules' order."""
+    return [problem for _, problem in failures(con, rules)]
+
+
+def failures(con: duckdb.DuckDBPyConnection, rules: list[Rule]) -> list[tuple[Rule, str]]:
+    """Each failing rule with its problem, in the rules' order.
 
     A query costs a few milliseconds however small its table, and a table has
     dozens of row checks: those of one table are screened together by one scan
@@ -122,13 +131,13 @@ def run_rules(con: duckdb.DuckDBPyConnection, rules: list[Rule]) -> list[str]:
         counts = ", ".join(f"count(*) FILTER (WHERE {rule.violation})" for rule in group)
         found = con.execute(f'SELECT {counts} FROM "{table}"').fetchone() or ()
         failing |= {rule for rule, count in zip(group, found) if count}
-    problems = []
+    out = []
     for rule in rules:
         if rule.violation is None or rule in failing:
             problem = _report(con, rule)
             if problem:
-                problems.append(problem)
-    return problems
+                out.append((rule, problem))
+    return out
 
 
 def connect_parquet(files: Mapping[str, Path]) -> duckdb.DuckDBPyConnection:
@@ -151,7 +160,11 @@ def check_tables(con: duckdb.DuckDBPyConnection, names: list[str] | None = None)
 
 
 def check_foreign_keys(con: duckdb.DuckDBPyConnection) -> list[str]:
-    return run_rules(con, [rule for table in TABLES for rule in foreign_key_rules(table)])
+    return run_rules(con, all_foreign_key_rules())
+
+
+def all_foreign_key_rules() -> list[Rule]:
+    return [rule for table in TABLES for rule in foreign_key_rules(table)]
 
 
 # Contents (table name and sha256 of its file) that passed every check in this process: the published
@@ -169,17 +182,73 @@ def content_digests(files: Mapping[str, Path]) -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
-def check_all(files: Mapping[str, Path]) -> tuple[dict[str, list[str]], list[str]]:
-    """Problems per table and of the foreign keys (when every table is given) over Parquet files named by table."""
+def checks_version() -> str:
+    """What a check's verdict depends on besides the files: these rules, the table definitions, DuckDB."""
+    digest = hashlib.sha256(duckdb.__version__.encode())
+    for source in (Path(__file__), Path(validation.tables.__file__)):
+        digest.update(source.read_bytes())
+    return digest.hexdigest()
+
+
+class CheckRecord:
+    """The verdicts that passed in earlier builds, kept in a JSON file: a table's checks by its file's sha256,
+    a foreign key's by the sha256 of both its tables' files.
+
+    A rebuild after one document changed leaves most tables byte-identical: their checks, which read
+    nothing but the file, would pass again, so only the changed tables and the foreign keys that touch
+    one are run. A record of other rules or another DuckDB, or unreadable, is ignored.
+    """
+
+    def __init__(self, path: Path | None, digests: Mapping[str, str]) -> None:
+        self.path, self.digests, self.version = path, dict(digests), checks_version()
+        self.passed: set[str] = set()
+        if path is not None and path.exists():
+            try:
+                data = json.loads(path.read_text(encoding="utf-8"))
+                if isinstance(data, dict) and data.get("version") == self.version and isinstance(data.get("passed"), list):
+                    self.passed = {p for p in data["passed"] if isinstance(p, str)}
+            except (OSError, ValueError):
+                pass
+
+    def table_key(self, name: str) -> str:
+        return f"table {name} {self.digests.get(name)}"
+
+    def foreign_key_key(self, rule: Rule) -> str:
+        return f"foreign key {rule.table}: {rule.name} {self.digests.get(rule.table)} {self.digests.get(rule.references or '')}"
+
+    def save(self, tables_passed: list[str], foreign_keys_passed: list[Rule]) -> None:
+        """Keep what passed now, for these files only (earlier contents are never seen again)."""
+        if self.path is None:
+            return
+        passed = sorted({self.table_key(n) for n in tables_passed} | {self.foreign_key_key(r) for r in foreign_keys_passed})
+        tmp = self.path.with_name(f".{self.path.name}.tmp")
+        tmp.write_text(json.dumps({"version": self.version, "passed": passed}, ensure_ascii=False, indent=0) + "\n", encoding="utf-8")
+        os.replace(tmp, self.path)
+
+
+def check_all(files: Mapping[str, Path], record: Path | None = None) -> tuple[dict[str, list[str]], list[str]]:
+    """Problems per table and of the foreign keys (when every table is given) over Parquet files named by table.
+
+    record: a file of the verdicts that passed before (see CheckRecord); the checks of a table whose
+    bytes passed them before are not run again, nor those of a foreign key between two such tables.
+    """
     contents = content_digests(files)
     if contents in _passed_contents:  # as check_tables answers: the given tables, in TABLES' order
         return {t.name: [] for t in TABLES if t.name in files}, []
+    known = CheckRecord(record, dict(contents))
+    every_table = set(files) >= {t.name for t in TABLES}
+    recorded = [name for name in files if known.table_key(name) in known.passed]
+    fk_rules = all_foreign_key_rules() if every_table else []
     con = connect_parquet(files)
     try:
-        per_table = check_tables(con, list(files))
-        keys = check_foreign_keys(con) if set(files) >= {t.name for t in TABLES} else []
+        checked = check_tables(con, [name for name in files if name not in recorded])
+        failed_keys = failures(con, [r for r in fk_rules if known.foreign_key_key(r) not in known.passed])
     finally:
         con.close()
+    per_table = {t.name: checked.get(t.name, []) for t in TABLES if t.name in files}
+    keys = [problem for _, problem in failed_keys]
+    known.save([name for name, problems in per_table.items() if not problems],
+               [r for r in fk_rules if r not in {rule for rule, _ in failed_keys}])
     if not keys and not any(per_table.values()):
         _passed_contents.add(contents)
     return per_table, keys
