@@ -16,7 +16,7 @@ import math
 import os
 import shutil
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -361,6 +361,7 @@ def publish(tables: Mapping[str, Path], out_dir: Path, built_from: str | None = 
             counts = {t.name: pq.ParquetFile(out_dir / "data" / f"{t.name}.parquet").metadata.num_rows for t in TABLES}
             return PublicationSummary(out_dir, counts, sorted(p.relative_to(out_dir).as_posix() for p in out_dir.rglob("*") if p.is_file()))
         reusable = _reusable_csv_files(out_dir, record)  # before the record goes: it says which writer wrote them
+        database_tables = _database_tables(out_dir, record)
         if record is not None:
             record.unlink(missing_ok=True)
         for leftover in _leftovers(out_dir):
@@ -368,12 +369,13 @@ def publish(tables: Mapping[str, Path], out_dir: Path, built_from: str | None = 
         staging = out_dir.parent / f".staging-{out_dir.name}-{uuid.uuid4().hex[:8]}"
         (staging / "data").mkdir(parents=True)
         try:
-            counts = {}
+            counts, hashes = {}, {}
             for table in TABLES:
                 parquet = staging / "data" / f"{table.name}.parquet"
                 shutil.copyfile(tables[table.name], parquet)
                 counts[table.name] = pq.ParquetFile(parquet).metadata.num_rows
-                published_csv = reusable.get(file_facts(parquet)["hash"])
+                hashes[table.name] = file_facts(parquet)["hash"]
+                published_csv = reusable.get(hashes[table.name])
                 if published_csv is not None and published_csv.name == f"{table.name}.csv":
                     shutil.copyfile(published_csv, staging / "data" / published_csv.name)
                 else:
@@ -390,11 +392,14 @@ def publish(tables: Mapping[str, Path], out_dir: Path, built_from: str | None = 
             problems = validate_package(staging)
             if problems:
                 raise PublicationError("the staged package is invalid:\n- " + "\n- ".join(problems))
-            build_duckdb(staging, previous=out_dir / DUCKDB_NAME)
+            unchanged = {name for name, digest in hashes.items() if database_tables.get(name) == digest}
+            build_duckdb(staging, previous=out_dir / DUCKDB_NAME, unchanged=unchanged)
             _fsync_tree(staging)
             swap_directories(staging, out_dir)
             if record is not None and built_from is not None:
-                record.write_text(json.dumps({"out_dir": str(out_dir), "inputs": built_from, "csv_writer": csv_writer_version()}) + "\n", encoding="utf-8")
+                database = {"stat": _stat_of(out_dir / DUCKDB_NAME), "tables": hashes}
+                record.write_text(json.dumps({"out_dir": str(out_dir), "inputs": built_from, "csv_writer": csv_writer_version(),
+                                              "database": database}) + "\n", encoding="utf-8")
         finally:
             if staging.exists():
                 shutil.rmtree(staging, ignore_errors=True)
@@ -435,6 +440,26 @@ def _reusable_csv_files(out_dir: Path, record: Path | None) -> dict[str, Path]:
         if csv_file.is_file() and file_facts(csv_file) == {"bytes": resource.get("bytes"), "hash": resource["hash"]}:
             reusable[parquet["hash"]] = csv_file
     return reusable
+
+
+def _stat_of(path: Path) -> list[int]:
+    stat = path.stat()
+    return [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino]
+
+
+def _database_tables(out_dir: Path, record: Path | None) -> dict[str, str]:
+    """The hash of the Parquet file each table of the published database holds the rows of, when the
+    record says so and the database file has the size, times and inode recorded at publishing (it was
+    not written since: the bet git's index makes); empty otherwise."""
+    if record is None or not record.exists() or not (out_dir / DUCKDB_NAME).is_file():
+        return {}
+    try:
+        database = json.loads(record.read_text(encoding="utf-8")).get("database") or {}
+        if database.get("stat") != _stat_of(out_dir / DUCKDB_NAME) or not isinstance(database.get("tables"), dict):
+            return {}
+    except (OSError, ValueError, AttributeError):
+        return {}
+    return {str(k): str(v) for k, v in database["tables"].items()}
 
 
 def _fsync_tree(root: Path) -> None:
@@ -515,7 +540,7 @@ def _execute_script(con: duckdb.DuckDBPyConnection, sql: str) -> None:
             con.execute(statement)
 
 
-def build_duckdb(package_dir: Path, previous: Path | None = None) -> Path:
+def build_duckdb(package_dir: Path, previous: Path | None = None, unchanged: Collection[str] = ()) -> Path:
     """A DuckDB database of every table with its keys, the views and search_measures().
 
     previous: the database published before. When it has the same table
@@ -523,6 +548,8 @@ def build_duckdb(package_dir: Path, previous: Path | None = None) -> Path:
     the changed documents are replaced (the contents are those of a database
     built from scratch; only the order of rows in storage differs). Otherwise,
     or if updating it fails, the database is built from the Parquet files.
+    unchanged: tables whose rows in previous are known to be those of their
+    Parquet file in package_dir; they are not compared.
     """
     target = package_dir / DUCKDB_NAME
     tmp = package_dir / f".{DUCKDB_NAME}.{uuid.uuid4().hex[:8]}.tmp"
@@ -534,7 +561,7 @@ def build_duckdb(package_dir: Path, previous: Path | None = None) -> Path:
             tmp.unlink(missing_ok=True)
         else:
             try:
-                updated = _update_duckdb(con, package_dir)
+                updated = _update_duckdb(con, package_dir, frozenset(unchanged))
             except duckdb.Error:
                 updated = False
             finally:
@@ -593,16 +620,29 @@ def _rows_with_document(table: Table, source: str, parent_source: Callable[[Tabl
     return f'SELECT {columns}, p.doc_id AS doc FROM {source} t JOIN {parent_source(parent)} p ON t."{column}" = p."{parent.primary_key[0]}"'
 
 
-def _update_duckdb(con: duckdb.DuckDBPyConnection, package_dir: Path) -> bool:
+def _fixed_columns(table: Table) -> list[str]:
+    """Columns DuckDB cannot update in place: keys, unique and foreign key columns (indexed) and lists.
+    It updates them as a delete and an insert, which a foreign key to the row refuses."""
+    indexed = {*table.primary_key, *(fk.fields for fk in table.foreign_keys), *(f.name for f in table.fields if f.unique)}
+    return [f.name for f in table.fields if f.name in indexed or f.type == "list"]
+
+
+def _update_duckdb(con: duckdb.DuckDBPyConnection, package_dir: Path, unchanged: frozenset[str] = frozenset()) -> bool:
     """Bring a copy of the previous database to the staged Parquet files; False when it must be built anew.
 
-    A document's rows are replaced in every table when any of its rows in any
-    table changed; a row belongs to a document by its doc_id or, without one,
-    through its foreign key to a table that has one (a responsibility through
-    its measure). Children are deleted before parents and inserted after, so
-    every foreign key holds throughout. Tables that belong to no document are
-    vocabularies the documents refer to: new rows are added; a row removed or
-    changed means a new build.
+    A row belongs to a document by its doc_id or, without one, through its
+    foreign key to a table that has one (a responsibility through its
+    measure). Per table, the documents whose rows changed are found by
+    comparing checksums of each document's rows. Where only columns that
+    DuckDB updates in place changed (no key, unique, foreign key or list
+    column), the rows are updated; otherwise the document's rows are replaced
+    in that table and in every table that refers to it: children are deleted
+    before parents and inserted after, so every foreign key holds throughout.
+    Updating in place leaves the indexes alone, which makes the checkpoint
+    cheap. Tables that belong to no document are vocabularies the documents
+    refer to: new rows are added; a row removed or changed means a new build.
+    A last comparison of the changed documents' checksums proves the result.
+    Tables in `unchanged` are known to hold their file's rows: not compared.
     """
     with duckdb.connect() as scratch:  # what the table definitions give today, to compare with the previous database's
         for table in TABLES:
@@ -617,44 +657,88 @@ def _update_duckdb(con: duckdb.DuckDBPyConnection, package_dir: Path) -> bool:
     def new(table: Table) -> str:
         return _parquet_source(package_dir, table)
 
-    changed: set[str] = set()
+    def differing(table: Table, columns: str, only_changed: bool = False) -> set[str]:
+        """Documents whose rows of the table differ in these columns (as a multiset) between old and new."""
+        restrict = " WHERE doc IN (SELECT doc FROM changed_documents)" if only_changed else ""
+        checksums = "SELECT doc, count(*) AS n, sum(hash({columns})::HUGEINT) AS h FROM ({rows}){restrict} GROUP BY doc"
+        old_rows, new_rows = _rows_with_document(table, old(table), old), _rows_with_document(table, new(table), new)
+        rows = con.execute(
+            f"SELECT doc FROM ({checksums.format(columns=columns, rows=old_rows, restrict=restrict)}) o "
+            f"FULL JOIN ({checksums.format(columns=columns, rows=new_rows, restrict=restrict)}) n USING (doc) "
+            "WHERE o.n IS DISTINCT FROM n.n OR o.h IS DISTINCT FROM n.h"
+        ).fetchall()
+        return {r[0] for r in rows}
+
+    documented = [t for t in TABLES if _rows_with_document(t, old(t), old) is not None]
+    changed_in: dict[str, set[str]] = {}
     for table in TABLES:
         columns = _column_list(table)
-        old_rows, new_rows = _rows_with_document(table, old(table), old), _rows_with_document(table, new(table), new)
-        if old_rows is None or new_rows is None:
+        if table.name in unchanged:
+            changed_in[table.name] = set()
+            continue
+        if table not in documented:
             if con.execute(f"SELECT count(*) FROM (SELECT {columns} FROM {old(table)} EXCEPT ALL SELECT {columns} FROM {new(table)})").fetchone() != (0,):
                 return False
             continue
-        checksums = "SELECT doc, count(*) AS n, sum(hash({columns})::HUGEINT) AS h FROM ({rows}) GROUP BY doc"
-        rows = con.execute(
-            f"SELECT doc FROM ({checksums.format(columns=columns, rows=old_rows)}) o "
-            f"FULL JOIN ({checksums.format(columns=columns, rows=new_rows)}) n USING (doc) "
-            "WHERE o.n IS DISTINCT FROM n.n OR o.h IS DISTINCT FROM n.h"
-        ).fetchall()
-        changed |= {r[0] for r in rows}
+        changed_in[table.name] = differing(table, columns)
+    changed = set().union(*changed_in.values())
+    changed_in = {t.name: changed_in[t.name] for t in documented}
     (documents,) = con.execute("SELECT count(*) FROM documents").fetchone() or (0,)
     if len(changed) > MAX_UPDATED_SHARE * max(documents, 1):
         return False
     con.execute("CREATE TEMP TABLE changed_documents (doc VARCHAR PRIMARY KEY)")
+    con.execute("CREATE TEMP TABLE planned (table_name VARCHAR, doc VARCHAR, action VARCHAR)")
+    replaced: dict[str, set[str]] = {}
+    updated: dict[str, set[str]] = {}
     if changed:
         con.executemany("INSERT INTO changed_documents VALUES (?)", [[doc] for doc in sorted(changed)])
+        for table in documented:  # parents before children: a parent's replaced document is replaced in its children
+            docs = changed_in[table.name]
+            forced = set().union(*(replaced.get(fk.reference_table, set()) for fk in table.foreign_keys if fk.reference_table != table.name))
+            fixed = _fixed_columns(table)
+            if table.primary_key and len(fixed) < len(table.field_names) and docs:
+                moved = differing(table, ", ".join(f'"{name}"' for name in fixed), only_changed=True)
+            else:
+                moved = docs
+            replaced[table.name] = forced | moved
+            updated[table.name] = docs - replaced[table.name]
+        con.executemany("INSERT INTO planned VALUES (?, ?, ?)", sorted(
+            [[name, doc, "replace"] for name, docs in replaced.items() for doc in docs] + [[name, doc, "update"] for name, docs in updated.items() for doc in docs]))
+
+    def planned(table: Table, action: str) -> str:
+        return f"(SELECT doc FROM planned WHERE table_name = '{table.name}' AND action = '{action}')"
+
     for table in reversed(TABLES):
+        if not replaced.get(table.name):
+            continue
         found = _document_parent(table)
         if "doc_id" in table.field_names:
-            con.execute(f"DELETE FROM {table.name} WHERE coalesce(doc_id, '') IN (SELECT doc FROM changed_documents)")
+            con.execute(f"DELETE FROM {table.name} WHERE coalesce(doc_id, '') IN {planned(table, 'replace')}")
         elif found is not None:
             column, parent = found
             key = parent.primary_key[0]
-            con.execute(f'DELETE FROM {table.name} WHERE "{column}" IN (SELECT "{key}" FROM {parent.name} WHERE doc_id IN (SELECT doc FROM changed_documents))')
+            con.execute(f'DELETE FROM {table.name} WHERE "{column}" IN (SELECT "{key}" FROM {parent.name} WHERE doc_id IN {planned(table, "replace")})')
     for table in TABLES:
         columns = _column_list(table)
         new_rows = _rows_with_document(table, new(table), new)
         if new_rows is None:
-            con.execute(f"INSERT INTO {table.name} SELECT {columns} FROM {new(table)} EXCEPT ALL SELECT {columns} FROM {table.name}")
-        else:
-            con.execute(f"INSERT INTO {table.name} SELECT {columns} FROM ({new_rows}) WHERE doc IN (SELECT doc FROM changed_documents)")
-    for table in TABLES:  # a last look: every table holds as many rows as its file
+            if table.name not in unchanged:
+                con.execute(f"INSERT INTO {table.name} SELECT {columns} FROM {new(table)} EXCEPT ALL SELECT {columns} FROM {table.name}")
+        elif replaced.get(table.name):
+            con.execute(f"INSERT INTO {table.name} SELECT {columns} FROM ({new_rows}) WHERE doc IN {planned(table, 'replace')}")
+    for table in documented:
+        if not updated.get(table.name):
+            continue
+        fixed = _fixed_columns(table)
+        assignments = ", ".join(f'"{f}" = n."{f}"' for f in table.field_names if f not in fixed)
+        matched = " AND ".join(f'{table.name}."{k}" = n."{k}"' for k in table.primary_key)
+        new_rows = _rows_with_document(table, new(table), new)
+        con.execute(f"UPDATE {table.name} SET {assignments} FROM (SELECT * FROM ({new_rows}) WHERE doc IN {planned(table, 'update')}) n WHERE {matched}")
+    for table in TABLES:  # a last look: every table holds as many rows as its file, and the changed documents' rows are the new ones
         if con.execute(f"SELECT count(*) FROM {table.name}").fetchone() != con.execute(f"SELECT count(*) FROM {new(table)}").fetchone():
+            return False
+        touched = replaced.get(table.name) or updated.get(table.name)
+        if touched and differing(table, _column_list(table), only_changed=True):
             return False
     _execute_script(con, sql_script("views.sql"))
     _execute_script(con, sql_script("search.sql"))

@@ -32,6 +32,25 @@ def _rewrite(package: Path, table: str, select: str) -> None:
         con.execute(f"COPY ({select}) TO '{path.as_posix()}' (FORMAT parquet)")
 
 
+def _doc_ids(package: Path) -> list[str]:
+    with duckdb.connect() as con:
+        return [r[0] for r in con.execute(f"SELECT doc_id FROM '{(package / 'data' / 'documents.parquet').as_posix()}' ORDER BY doc_id").fetchall()]
+
+
+def _remove_document(package: Path, removed: str) -> None:
+    by_name = {t.name: t for t in TABLES}
+    for table in TABLES:  # rows that reach the document through a foreign key first, while their parents are still there
+        for fk in table.foreign_keys:
+            parent = by_name[fk.reference_table]
+            if "doc_id" not in table.field_names and "doc_id" in parent.field_names:
+                parent_file = (package / "data" / f"{parent.name}.parquet").as_posix()
+                _rewrite(package, table.name, f"SELECT * FROM t WHERE {fk.fields} NOT IN "
+                                              f"(SELECT {fk.reference_fields} FROM '{parent_file}' WHERE doc_id = '{removed}')")
+    for table in TABLES:
+        if "doc_id" in table.field_names:
+            _rewrite(package, table.name, f"SELECT * FROM t WHERE doc_id IS DISTINCT FROM '{removed}'")
+
+
 def _same_contents(a: Path, b: Path) -> None:
     with duckdb.connect() as con:
         con.execute(f"ATTACH '{a.as_posix()}' AS a (READ_ONLY)")
@@ -54,8 +73,8 @@ def updates(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
     seen: list[bool] = []
     original = publishing._update_duckdb
 
-    def recording(con: duckdb.DuckDBPyConnection, package_dir: Path) -> bool:
-        seen.append(original(con, package_dir))
+    def recording(con: duckdb.DuckDBPyConnection, package_dir: Path, unchanged: frozenset[str] = frozenset()) -> bool:
+        seen.append(original(con, package_dir, unchanged))
         return seen[-1]
 
     monkeypatch.setattr(publishing, "_update_duckdb", recording)
@@ -76,17 +95,7 @@ def test_a_changed_and_a_removed_document_update_the_database_to_a_fresh_builds_
     with duckdb.connect() as con:
         doc_ids = [r[0] for r in con.execute(f"SELECT doc_id FROM '{(new / 'data' / 'documents.parquet').as_posix()}' ORDER BY doc_id").fetchall()]
     removed, edited = doc_ids[0], doc_ids[1]
-    by_name = {t.name: t for t in TABLES}
-    for table in TABLES:  # rows that reach the document through a foreign key first, while their parents are still there
-        for fk in table.foreign_keys:
-            parent = by_name[fk.reference_table]
-            if "doc_id" not in table.field_names and "doc_id" in parent.field_names:
-                parent_file = (new / "data" / f"{parent.name}.parquet").as_posix()
-                _rewrite(new, table.name, f"SELECT * FROM t WHERE {fk.fields} NOT IN "
-                                          f"(SELECT {fk.reference_fields} FROM '{parent_file}' WHERE doc_id = '{removed}')")
-    for table in TABLES:
-        if "doc_id" in table.field_names:
-            _rewrite(new, table.name, f"SELECT * FROM t WHERE doc_id IS DISTINCT FROM '{removed}'")
+    _remove_document(new, removed)
     _rewrite(new, "measures", f"SELECT * REPLACE (CASE WHEN doc_id = '{edited}' AND seq = 1 THEN text || '（修订）' ELSE text END AS text) FROM t")
     build_duckdb(new, previous=previous)
     assert updates == [True]
@@ -97,6 +106,32 @@ def test_a_changed_and_a_removed_document_update_the_database_to_a_fresh_builds_
     _same_contents(new / DUCKDB_NAME, fresh / DUCKDB_NAME)
     with duckdb.connect(str(new / DUCKDB_NAME), read_only=True) as con:
         assert con.execute(f"SELECT count(*) FROM documents WHERE doc_id = '{removed}'").fetchone() == (0,)
+
+
+def test_an_added_document_and_changed_keys_and_lists_update_the_database_to_a_fresh_builds_contents(
+        tmp_path: Path, updates: list[bool], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rows whose key, foreign key or list columns changed are replaced, with the rows that refer to them;
+    the other changed rows are updated in place: either way the database holds a fresh build's contents."""
+    monkeypatch.setattr(publishing, "MAX_UPDATED_SHARE", 1.0)
+    old = _package_copy(tmp_path / "old")
+    added, moved, relisted, edited = _doc_ids(old)[:4]
+    _remove_document(old, added)  # new in the next build
+    with duckdb.connect() as con:  # a measure of `moved` under another of its sections (a foreign key column)
+        measures = (old / "data" / "measures.parquet").as_posix()
+        measure, section = con.execute(
+            f"SELECT m.measure_id, (SELECT max(section_id) FROM '{measures}' o WHERE o.doc_id = m.doc_id AND o.section_id <> m.section_id) "
+            f"FROM '{measures}' m WHERE m.doc_id = '{moved}' AND m.section_id IS NOT NULL ORDER BY m.measure_id LIMIT 1").fetchone()
+    assert section is not None
+    _rewrite(old, "measures", f"SELECT * REPLACE (CASE WHEN measure_id = '{measure}' THEN '{section}' ELSE section_id END AS section_id) FROM t")
+    _rewrite(old, "documents", f"SELECT * REPLACE (CASE WHEN doc_id = '{relisted}' THEN list_append(issuers, '旧机构') ELSE issuers END AS issuers) FROM t")
+    _rewrite(old, "texts", f"SELECT * REPLACE (CASE WHEN doc_id = '{edited}' THEN text || '旧' ELSE text END AS text) FROM t")
+    build_duckdb(old)
+    new = _package_copy(tmp_path / "new")
+    build_duckdb(new, previous=old / DUCKDB_NAME)
+    assert updates == [True]
+    fresh = _package_copy(tmp_path / "fresh")
+    build_duckdb(fresh)
+    _same_contents(new / DUCKDB_NAME, fresh / DUCKDB_NAME)
 
 
 def test_a_changed_vocabulary_row_rebuilds_the_database(tmp_path: Path, updates: list[bool]) -> None:
@@ -129,3 +164,71 @@ def test_many_changed_documents_rebuild_the_database(tmp_path: Path, updates: li
     assert updates == [False]
     with duckdb.connect(str(new / DUCKDB_NAME), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM measures WHERE NOT text LIKE '%（修订）'").fetchone() == (0,)
+
+
+def _built(tmp_path: Path) -> tuple[Path, Path]:
+    from conftest import RAW
+
+    from pipelines.definitions import run_build
+
+    raw, out = tmp_path / "raw", tmp_path / "datapackage"
+    shutil.copytree(RAW, raw)
+    assert run_build(str(raw), str(out), log_level="ERROR").success
+    changed = raw / "2020-06-10_demo-zone-policy-measures.txt"
+    changed.write_bytes(changed.read_bytes().replace("示范区".encode(), "示范区域".encode(), 1))
+    return raw, out
+
+
+def _parquet_hashes(out: Path) -> dict[str, str]:
+    from pipelines.validating import file_facts
+
+    return {t.name: file_facts(out / "data" / f"{t.name}.parquet")["hash"] for t in TABLES}
+
+
+@pytest.fixture
+def told_unchanged(monkeypatch: pytest.MonkeyPatch) -> list[frozenset[str]]:
+    seen: list[frozenset[str]] = []
+    original = publishing._update_duckdb
+
+    def recording(con: duckdb.DuckDBPyConnection, package_dir: Path, unchanged: frozenset[str] = frozenset()) -> bool:
+        seen.append(unchanged)
+        return original(con, package_dir, unchanged)
+
+    monkeypatch.setattr(publishing, "_update_duckdb", recording)
+    return seen
+
+
+def _fresh_database_of(out: Path, folder: Path) -> Path:
+    fresh = folder / "fresh"
+    (fresh / "data").mkdir(parents=True)
+    for table in TABLES:
+        shutil.copyfile(out / "data" / f"{table.name}.parquet", fresh / "data" / f"{table.name}.parquet")
+    return build_duckdb(fresh)
+
+
+def test_tables_whose_files_did_not_change_are_not_compared_again(tmp_path: Path, told_unchanged: list[frozenset[str]]) -> None:
+    from pipelines.definitions import run_build
+
+    raw, out = _built(tmp_path)
+    before = _parquet_hashes(out)
+    assert run_build(str(raw), str(out), log_level="ERROR").success
+    after = _parquet_hashes(out)
+    assert told_unchanged == [frozenset(name for name in after if after[name] == before[name])]
+    assert told_unchanged[0] and len(told_unchanged[0]) < len(TABLES)
+    _same_contents(out / DUCKDB_NAME, _fresh_database_of(out, tmp_path))
+
+
+def test_a_database_written_since_publishing_is_compared_in_full(tmp_path: Path, told_unchanged: list[frozenset[str]]) -> None:
+    """Someone deleted a row of a table the change does not touch: nothing is taken on trust, the row comes back."""
+    from pipelines.definitions import run_build
+
+    raw, out = _built(tmp_path)
+    with duckdb.connect(str(out / DUCKDB_NAME)) as con:
+        (deleted,) = con.execute("SELECT min(mention_id) FROM place_mentions WHERE doc_id NOT LIKE '%demo-zone%'").fetchone() or (None,)
+        assert deleted is not None
+        con.execute(f"DELETE FROM place_mentions WHERE mention_id = '{deleted}'")
+    assert run_build(str(raw), str(out), log_level="ERROR").success
+    assert told_unchanged == [frozenset()]
+    _same_contents(out / DUCKDB_NAME, _fresh_database_of(out, tmp_path))
+    with duckdb.connect(str(out / DUCKDB_NAME), read_only=True) as con:
+        assert con.execute(f"SELECT count(*) FROM place_mentions WHERE mention_id = '{deleted}'").fetchone() == (1,)
