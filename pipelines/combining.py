@@ -13,8 +13,10 @@ facts per document: keys, doc_id, licence, errata applied).
 
 from __future__ import annotations
 
+import hashlib
 import heapq
 import itertools
+import json
 import shutil
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
@@ -41,6 +43,7 @@ from pipelines.store import (
     ROW_COLUMN,
     ShardStore,
     StoredDocument,
+    publication_fingerprint,
 )
 from validation.quality import theme_coverage_issues
 from validation.schemas import to_frame
@@ -278,8 +281,36 @@ def _rebatched(batches: Iterable[pa.RecordBatch], rows: int) -> Iterator[pa.Reco
         pending = table.to_batches() if held else []
 
 
+TABLE_INPUTS_FILE = "table-inputs.json"  # beside the assembled tables: each record table's inputs_digest
+
+
+def table_inputs_digest(name: str, publishable: Sequence[StoredDocument], boundaries: Sequence[str]) -> str | None:
+    """What an assembled record table is made from: each publishable document's rows of it (by their digest),
+    source file and licence, in order; the ranges; the code and the libraries that write it. None when a
+    document's digest is unknown (stored by an earlier version)."""
+    digest = hashlib.sha256("\0".join([publication_fingerprint(), duckdb.__version__, pa.__version__, name, *boundaries]).encode())
+    for document in publishable:
+        rows = document.table_digests.get(name)
+        if rows is None:
+            return None
+        digest.update(f"\0{document.source_file}\0{rows}\0{document.full_text_published}".encode())
+    return digest.hexdigest()
+
+
+def _previous_tables(folder: Path) -> dict[str, str]:
+    try:
+        found = json.loads((folder / TABLE_INPUTS_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {str(k): str(v) for k, v in found.items()} if isinstance(found, dict) else {}
+
+
 def assemble(store: ShardStore, problems: Sequence[LoadProblem], errata: Sequence[Erratum], inputs: str = "") -> Assembly:
-    """Write every published table from the shards into store.root/tables; returns the row counts."""
+    """Write every published table from the shards into store.root/tables; returns the row counts.
+
+    A record table made from the same inputs as the one assembled before (see table_inputs_digest) is
+    copied from it, not sorted again: after one document changed, most tables are.
+    """
     from validation.schemas import arrow_schema
 
     documents = store.documents()
@@ -290,6 +321,9 @@ def assemble(store: ShardStore, problems: Sequence[LoadProblem], errata: Sequenc
     staging = store.root / f".tables-{uuid.uuid4().hex[:8]}"
     staging.mkdir(parents=True)
     counts: dict[str, int] = {}
+    previous_folder = store.root / "tables"
+    previous = _previous_tables(previous_folder)
+    digests = {name: table_inputs_digest(name, publishable, boundaries) for name in RECORD_TABLES}
     con = duckdb.connect(config={"memory_limit": DUCKDB_MEMORY, "threads": 1, "temp_directory": str(store.root / ".duckdb-spill"),
                                  "enable_external_file_cache": False})
     try:
@@ -300,6 +334,11 @@ def assemble(store: ShardStore, problems: Sequence[LoadProblem], errata: Sequenc
         con.register("restricted", pa.table({"key": pa.array(sorted(restricted), pa.string())}))
         for name in RECORD_TABLES:
             table = TABLES_BY_NAME[name]
+            assembled = previous_folder / f"{name}.parquet"
+            if digests[name] is not None and previous.get(name) == digests[name] and assembled.is_file():
+                shutil.copyfile(assembled, staging / f"{name}.parquet")
+                counts[name] = pq.ParquetFile(staging / f"{name}.parquet").metadata.num_rows
+                continue
             files = store.table_files(name)
             schema = arrow_schema(table)
             if not files or not publishable:
@@ -327,6 +366,8 @@ def assemble(store: ShardStore, problems: Sequence[LoadProblem], errata: Sequenc
                                                 arrow_schema(QUALITY_ISSUES))
         if inputs:
             (staging / INPUTS_FILE).write_text(inputs + "\n", encoding="utf-8")
+        known = {name: digest for name, digest in digests.items() if digest is not None}
+        (staging / TABLE_INPUTS_FILE).write_text(json.dumps(known, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

@@ -141,6 +141,8 @@ class StoredDocument:
     quarantined: bool = False
     errata_applied: list[str] = field(default_factory=list)
     full_text_published: bool = True  # False: the package quotes the document's texts briefly (its licence)
+    # sha256 of the document's rows of each record table: assembly re-sorts a table only when a digest changed
+    table_digests: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -196,11 +198,20 @@ def group_by_shard(raws: Iterable[SourceFile]) -> dict[str, list[SourceFile]]:
     return groups
 
 
+def rows_digest(rows: pa.Table) -> str:
+    """sha256 of a table's schema and rows in Arrow's IPC stream format (the same rows give the same bytes)."""
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, rows.schema) as writer:
+        writer.write_table(rows)
+    return hashlib.sha256(sink.getvalue()).hexdigest()
+
+
 def _stored(result: DocumentResult, key: str) -> StoredDocument:
     applied = sorted(set(result.arrow["corrections"].column("rule_id").to_pylist())) if result.published else []
     full_text = bool(result.arrow["documents"].column("full_text_published")[0].as_py()) if result.published else True
+    digests = {name: rows_digest(result.arrow[name]) for name in RECORD_TABLES} if result.published else {}
     return StoredDocument(key, result.doc_id, result.source_file, result.source_sha256, result.published,
-                          result.quarantined, [str(r) for r in applied], full_text)
+                          result.quarantined, [str(r) for r in applied], full_text, digests)
 
 
 def _fact_rows(name: str, result: DocumentResult) -> list[dict[str, Any]]:
