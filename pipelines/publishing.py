@@ -389,7 +389,7 @@ def publish(tables: Mapping[str, Path], out_dir: Path, built_from: str | None = 
             )
             (staging / "README.md").write_text(codebook(counts, config) + "\n", encoding="utf-8")
             (staging / "views.sql").write_text(views_sql(), encoding="utf-8")
-            problems = validate_package(staging)
+            problems = validate_package(staging, verdicts=record.parent if record is not None else None)
             if problems:
                 raise PublicationError("the staged package is invalid:\n- " + "\n- ".join(problems))
             unchanged = {name for name, digest in hashes.items() if database_tables.get(name) == digest}

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -26,8 +27,12 @@ def file_facts(path: Path) -> dict[str, Any]:
     return {"bytes": path.stat().st_size, "hash": "sha256:" + digest.hexdigest()}
 
 
-def validate_package(package_dir: Path, full: bool = False) -> list[str]:
-    """Problems of a written package (an empty list when it is valid); see the module's docstring."""
+def validate_package(package_dir: Path, full: bool = False, verdicts: Path | None = None) -> list[str]:
+    """Problems of a written package (an empty list when it is valid); see the module's docstring.
+
+    verdicts: a folder where the last descriptor that Frictionless found valid is remembered (a build's
+    store); see descriptor_problems.
+    """
     from validation.sql_checks import check_files
 
     problems: list[str] = []
@@ -36,7 +41,7 @@ def validate_package(package_dir: Path, full: bool = False) -> list[str]:
         described = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         return [f"datapackage.json cannot be read: {exc}"]
-    problems += _descriptor_problems(described)
+    problems += descriptor_problems(described, verdicts)
     for resource in described.get("resources", []):
         for part in (resource, resource.get("parquet")):
             if not part:
@@ -68,14 +73,53 @@ def validate_package(package_dir: Path, full: bool = False) -> list[str]:
     return problems
 
 
-def _descriptor_problems(described: dict[str, Any]) -> list[str]:
-    """The descriptor against the Data Package profile, without reading any data."""
+DESCRIPTOR_VERDICT = "descriptor-valid.sha256"
+_HASH = re.compile(r"sha256:[0-9a-f]{64}")
+
+
+def _descriptor_shape(described: dict[str, Any]) -> str | None:
+    """sha256 of the descriptor with every file's size and hash replaced by a fixed one of the same form,
+    and of the Frictionless version; None when a size or hash is not of that form. The profile only checks
+    their form, so two descriptors of the same shape get the same verdict: a rebuild after one document
+    changed differs from the last one in sizes and hashes alone."""
+    from importlib.metadata import version
+
+    masked = json.loads(json.dumps(described))
+    for resource in masked.get("resources", []) if isinstance(masked.get("resources"), list) else []:
+        for part in (resource, resource.get("parquet")) if isinstance(resource, dict) else ():
+            if not isinstance(part, dict):
+                continue
+            size, digest = part.get("bytes"), part.get("hash")
+            if "bytes" in part:
+                if type(size) is not int or size < 0:
+                    return None
+                part["bytes"] = 0
+            if "hash" in part:
+                if not isinstance(digest, str) or not _HASH.fullmatch(digest):
+                    return None
+                part["hash"] = "sha256:" + "0" * 64
+    text = json.dumps(masked, sort_keys=True, ensure_ascii=False) + version("frictionless")
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def descriptor_problems(described: dict[str, Any], verdicts: Path | None = None) -> list[str]:
+    """The descriptor against the Data Package profile, without reading any data.
+
+    With verdicts (a folder), a descriptor of the same shape as the last one found valid there is
+    valid without asking Frictionless again (nor importing it: most of the cost).
+    """
+    shape = _descriptor_shape(described) if verdicts is not None else None
+    remembered = verdicts / DESCRIPTOR_VERDICT if verdicts is not None else None
+    if shape is not None and remembered is not None and remembered.is_file() and remembered.read_text(encoding="utf-8").strip() == shape:
+        return []
     import frictionless
 
     try:
         frictionless.Package.from_descriptor(json.loads(json.dumps(described)), basepath=".")
     except frictionless.FrictionlessException as exc:
         return [f"datapackage.json: {error.message}" for error in exc.reasons] or [f"datapackage.json: {exc.error.message}"]
+    if shape is not None and remembered is not None:
+        remembered.write_text(shape + "\n", encoding="utf-8")
     return []
 
 

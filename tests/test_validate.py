@@ -93,3 +93,30 @@ def test_each_failing_row_check_of_a_table_is_named_with_its_count(package):
     assert any(p.startswith("measures: kind in vocabulary fails for 1 row(s), e.g. ['manifesto']") for p in problems), problems
     assert any(p.startswith("measures: text not blank fails for 1 row(s)") for p in problems), problems
     assert len(problems) == 2, problems
+
+
+def test_a_descriptor_of_the_shape_last_found_valid_is_not_sent_to_frictionless_again(tmp_path, monkeypatch):
+    """A rebuild's descriptor differs from the last one in file sizes and hashes: Frictionless' verdict
+    (the profile checks only their form) is remembered; any other change, or a malformed hash, asks again."""
+    import frictionless
+
+    from pipelines.validating import descriptor_problems
+
+    described = json.loads((REPO / "datapackage" / "datapackage.json").read_text(encoding="utf-8"))
+    asked = []
+    original = frictionless.Package.from_descriptor
+    monkeypatch.setattr(frictionless.Package, "from_descriptor", lambda *a, **k: asked.append(1) or original(*a, **k))
+    assert descriptor_problems(described, tmp_path) == [] and len(asked) == 1
+    rebuilt = json.loads(json.dumps(described))
+    rebuilt["resources"][0]["bytes"] += 7
+    rebuilt["resources"][0]["parquet"]["hash"] = "sha256:" + "ab" * 32
+    assert descriptor_problems(rebuilt, tmp_path) == [] and len(asked) == 1
+    assert descriptor_problems(rebuilt) == [] and len(asked) == 2  # without a folder of verdicts: always asked
+    malformed = json.loads(json.dumps(rebuilt))
+    malformed["resources"][0]["hash"] = "md5:abc"
+    descriptor_problems(malformed, tmp_path)
+    assert len(asked) == 3
+    broken = json.loads(json.dumps(described))
+    broken["resources"][0]["schema"]["fields"][0]["type"] = "no-such-type"
+    assert descriptor_problems(broken, tmp_path) and len(asked) == 4
+    assert descriptor_problems(broken, tmp_path) and len(asked) == 5  # an invalid verdict is never remembered
