@@ -33,3 +33,13 @@ def test_a_broken_rule_file_is_refused_with_its_key(tmp_path, monkeypatch, name,
         assert f"rules/{name}.yaml" in str(info.value)
     finally:
         rule_data.cache_clear()
+
+
+@pytest.mark.parametrize("name", sorted(MODELS))
+def test_rule_files_read_by_libyaml_as_by_the_pure_python_loader(name):
+    import yaml
+
+    from pipelines.extraction.rulefiles import _SAFE_LOADER, RULES_DIR
+
+    text = (RULES_DIR / f"{name}.yaml").read_text(encoding="utf-8")
+    assert yaml.load(text, Loader=_SAFE_LOADER) == yaml.safe_load(text)  # noqa: S506 - a SafeLoader

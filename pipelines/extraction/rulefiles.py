@@ -132,12 +132,16 @@ MODELS: dict[str, type[_Strict]] = {
 }
 
 
+# libyaml's safe loader when PyYAML has it: the same data, a tenth of the time of the pure-Python one
+_SAFE_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 @cache
 def rule_data(name: str) -> dict[str, Any]:
     """rules/<name>.yaml checked against its model, as plain data for the step that uses it."""
     path = RULES_DIR / f"{name}.yaml"
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_SAFE_LOADER)  # noqa: S506 - a SafeLoader
         model = MODELS[name].model_validate(data)
     except yaml.YAMLError as exc:
         raise RuleFileError(f"rules/{path.name} is not readable YAML: {' '.join(str(exc).split())}") from None
