@@ -29,7 +29,7 @@ import pyarrow.parquet as pq
 from pipelines.assembly import DIMENSION_TABLES, RECORD_TABLES, duplicate_doc_ids, place_rows, themes_frame
 from pipelines.extraction.corrections import Erratum
 from pipelines.extraction.issues import QualityIssue, Severity, quality_issue
-from pipelines.publishing import DUCKDB_MEMORY
+from pipelines.memory import duckdb_config
 from pipelines.sources import LoadProblem
 from pipelines.store import (
     AGENCIES,
@@ -290,8 +290,7 @@ def assemble(store: ShardStore, problems: Sequence[LoadProblem], errata: Sequenc
     staging = store.root / f".tables-{uuid.uuid4().hex[:8]}"
     staging.mkdir(parents=True)
     counts: dict[str, int] = {}
-    con = duckdb.connect(config={"memory_limit": DUCKDB_MEMORY, "threads": 1, "temp_directory": str(store.root / ".duckdb-spill"),
-                                 "enable_external_file_cache": False})
+    con = duckdb.connect(config=duckdb_config(threads=1, temp_directory=str(store.root / ".duckdb-spill")))
     try:
         con.execute("SET preserve_insertion_order = true")
         keys = pa.table({"key": pa.array([d.key for d in publishable], pa.string())})

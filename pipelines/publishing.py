@@ -28,6 +28,7 @@ import pyarrow.parquet as pq
 import yaml
 
 import validation.tables
+from pipelines.memory import duckdb_config
 from pipelines.query import DUCKDB_NAME
 from pipelines.releasing import citation_text
 from pipelines.validating import file_facts, validate_package
@@ -38,7 +39,6 @@ _FRICTIONLESS_TYPES = {"string": "string", "integer": "integer", "number": "numb
 _DUCKDB_TYPES = {"string": "VARCHAR", "integer": "BIGINT", "number": "DOUBLE", "boolean": "BOOLEAN", "list": "VARCHAR[]"}
 
 
-DUCKDB_MEMORY = "200MB"  # DuckDB spills to disk beyond this, so a build's memory does not grow with the corpus
 
 
 class PublicationError(RuntimeError):
@@ -143,7 +143,7 @@ def write_csv(table: Table, parquet: Path, path: Path) -> None:
     """
     columns = ", ".join(_csv_expression(f) for f in table.fields)
     body = path.with_name(f".{path.name}.body")
-    con = duckdb.connect(config={"threads": 1, "memory_limit": DUCKDB_MEMORY})
+    con = duckdb.connect(config=duckdb_config(threads=1))
     try:
         con.execute(f"COPY (SELECT {columns} FROM read_parquet('{_sql_path(parquet)}')) TO '{_sql_path(body)}' "
                     "(FORMAT csv, HEADER, NEW_LINE '\\r\\n')")
@@ -529,7 +529,7 @@ def build_duckdb(package_dir: Path, previous: Path | None = None) -> Path:
     if previous is not None and previous.is_file():
         shutil.copyfile(previous, tmp)
         try:
-            con = duckdb.connect(str(tmp), config={"memory_limit": DUCKDB_MEMORY, "threads": 2})
+            con = duckdb.connect(str(tmp), config=duckdb_config())
         except duckdb.Error:
             tmp.unlink(missing_ok=True)
         else:
@@ -543,7 +543,7 @@ def build_duckdb(package_dir: Path, previous: Path | None = None) -> Path:
                 os.replace(tmp, target)
                 return target
             tmp.unlink(missing_ok=True)
-    con = duckdb.connect(str(tmp), config={"memory_limit": DUCKDB_MEMORY, "threads": 2})
+    con = duckdb.connect(str(tmp), config=duckdb_config())
     try:
         for table in TABLES:  # TABLES lists referenced tables before referencing ones
             con.execute(duckdb_ddl(table))
