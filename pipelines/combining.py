@@ -29,7 +29,7 @@ import pyarrow.parquet as pq
 from pipelines.assembly import DIMENSION_TABLES, RECORD_TABLES, duplicate_doc_ids, place_rows, themes_frame
 from pipelines.extraction.corrections import Erratum
 from pipelines.extraction.issues import QualityIssue, Severity, quality_issue
-from pipelines.memory import duckdb_config
+from pipelines.memory import duckdb_config, release_memory
 from pipelines.sources import LoadProblem
 from pipelines.store import (
     AGENCIES,
@@ -306,12 +306,14 @@ def assemble(store: ShardStore, problems: Sequence[LoadProblem], errata: Sequenc
                 continue
             if name in MERGED_TABLES:
                 counts[name] = _write(_merged(table, files, {d.key for d in publishable}, restricted), staging / f"{name}.parquet", schema)
+                release_memory()
                 continue
             columns = ", ".join(_select_column(table, c) for c in table.field_names)
             queries = [f"SELECT {columns} FROM read_parquet({_sources(files)}) "
                        f"WHERE \"{KEY_COLUMN}\" IN (SELECT key FROM publishable) AND {where} ORDER BY {_order_by(table)}"
                        for where in _ranges(table.sort_by[0], boundaries)]
             counts[name] = _write(_rebatched(_results(con, queries), BATCH_ROWS), staging / f"{name}.parquet", schema)
+            release_memory()  # what a table's sort or merge freed, before the next one
         counts["agencies"] = _write_records(TABLES_BY_NAME["agencies"], _agency_rows(con, store), staging / "agencies.parquet")
         place_codes = [row[0] for row in con.execute(f"SELECT DISTINCT place_code FROM read_parquet('{(staging / 'place_mentions.parquet').as_posix()}')").fetchall()]
         counts["places"] = _write_records(TABLES_BY_NAME["places"], place_rows(place_codes), staging / "places.parquet")

@@ -28,7 +28,7 @@ import pyarrow.parquet as pq
 import yaml
 
 import validation.tables
-from pipelines.memory import duckdb_config
+from pipelines.memory import duckdb_config, release_memory
 from pipelines.query import DUCKDB_NAME
 from pipelines.releasing import citation_text
 from pipelines.validating import file_facts, validate_package
@@ -548,6 +548,7 @@ def build_duckdb(package_dir: Path, previous: Path | None = None) -> Path:
         for table in TABLES:  # TABLES lists referenced tables before referencing ones
             con.execute(duckdb_ddl(table))
             con.execute(f"INSERT INTO {table.name} SELECT {_column_list(table)} FROM {_parquet_source(package_dir, table)}")
+            release_memory()  # what reading the table's file freed, before the next one
         _execute_script(con, sql_script("views.sql"))
         _execute_script(con, sql_script("search.sql"))
         con.execute("CHECKPOINT")
