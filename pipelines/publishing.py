@@ -28,7 +28,7 @@ import pyarrow.parquet as pq
 import yaml
 
 import validation.tables
-from pipelines.memory import duckdb_config, release_memory
+from pipelines.memory import DATABASE_CHUNK_ROWS, duckdb_config, release_memory
 from pipelines.query import DUCKDB_NAME
 from pipelines.releasing import citation_text
 from pipelines.validating import file_facts, validate_package
@@ -547,7 +547,7 @@ def build_duckdb(package_dir: Path, previous: Path | None = None) -> Path:
     try:
         for table in TABLES:  # TABLES lists referenced tables before referencing ones
             con.execute(duckdb_ddl(table))
-            con.execute(f"INSERT INTO {table.name} SELECT {_column_list(table)} FROM {_parquet_source(package_dir, table)}")
+            _insert_rows(con, package_dir, table)
             release_memory()  # what reading the table's file freed, before the next one
         _execute_script(con, sql_script("views.sql"))
         _execute_script(con, sql_script("search.sql"))
@@ -559,6 +559,20 @@ def build_duckdb(package_dir: Path, previous: Path | None = None) -> Path:
     con.close()
     os.replace(tmp, target)
     return target
+
+
+def _insert_rows(con: duckdb.DuckDBPyConnection, package_dir: Path, table: Table) -> None:
+    """The rows of the table's Parquet file, in its order; a table of DATABASE_CHUNK_ROWS a chunk at a time, each checkpointed."""
+    chunk = DATABASE_CHUNK_ROWS.get(table.name)
+    if chunk is None:
+        con.execute(f"INSERT INTO {table.name} SELECT {_column_list(table)} FROM {_parquet_source(package_dir, table)}")
+        return
+    path = _sql_path(package_dir / "data" / f"{table.name}.parquet")
+    (rows,) = con.execute(f"SELECT count(*) FROM read_parquet('{path}')").fetchone() or (0,)
+    for first in range(0, rows, chunk):
+        con.execute(f"INSERT INTO {table.name} SELECT {_column_list(table)} FROM read_parquet('{path}', file_row_number = true) "
+                    f"WHERE file_row_number >= {first} AND file_row_number < {first + chunk} ORDER BY file_row_number")
+        con.execute("CHECKPOINT")
 
 
 MAX_UPDATED_SHARE = 0.25  # above this share of changed documents a database built from scratch is faster
