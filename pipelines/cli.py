@@ -61,6 +61,9 @@ def build(raw_dir: str, out_dir: str, store_dir: str, workers: int, accept_chang
     With DAGSTER_HOME set (as `make build` and `make dev` do) the run is
     recorded in that instance, so the UI shows it.
     """
+    from pipelines.memory import configure_process
+
+    configure_process()
     import dagster as dg
 
     from pipelines.definitions import celery_workers_answering, run_build, run_build_in_processes, run_build_on_celery

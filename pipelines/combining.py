@@ -31,7 +31,7 @@ import pyarrow.parquet as pq
 from pipelines.assembly import DIMENSION_TABLES, RECORD_TABLES, duplicate_doc_ids, place_rows, themes_frame
 from pipelines.extraction.corrections import Erratum
 from pipelines.extraction.issues import QualityIssue, Severity, quality_issue
-from pipelines.publishing import DUCKDB_MEMORY
+from pipelines.memory import duckdb_config, release_memory
 from pipelines.sources import LoadProblem
 from pipelines.store import (
     AGENCIES,
@@ -324,8 +324,7 @@ def assemble(store: ShardStore, problems: Sequence[LoadProblem], errata: Sequenc
     previous_folder = store.root / "tables"
     previous = _previous_tables(previous_folder)
     digests = {name: table_inputs_digest(name, publishable, boundaries) for name in RECORD_TABLES}
-    con = duckdb.connect(config={"memory_limit": DUCKDB_MEMORY, "threads": 1, "temp_directory": str(store.root / ".duckdb-spill"),
-                                 "enable_external_file_cache": False})
+    con = duckdb.connect(config=duckdb_config(threads=1, temp_directory=str(store.root / ".duckdb-spill")))
     try:
         con.execute("SET preserve_insertion_order = true")
         keys = pa.table({"key": pa.array([d.key for d in publishable], pa.string())})
@@ -346,12 +345,14 @@ def assemble(store: ShardStore, problems: Sequence[LoadProblem], errata: Sequenc
                 continue
             if name in MERGED_TABLES:
                 counts[name] = _write(_merged(table, files, {d.key for d in publishable}, restricted), staging / f"{name}.parquet", schema)
+                release_memory()
                 continue
             columns = ", ".join(_select_column(table, c) for c in table.field_names)
             queries = [f"SELECT {columns} FROM read_parquet({_sources(files)}) "
                        f"WHERE \"{KEY_COLUMN}\" IN (SELECT key FROM publishable) AND {where} ORDER BY {_order_by(table)}"
                        for where in _ranges(table.sort_by[0], boundaries)]
             counts[name] = _write(_rebatched(_results(con, queries), BATCH_ROWS), staging / f"{name}.parquet", schema)
+            release_memory()  # what a table's sort or merge freed, before the next one
         counts["agencies"] = _write_records(TABLES_BY_NAME["agencies"], _agency_rows(con, store), staging / "agencies.parquet")
         place_codes = [row[0] for row in con.execute(f"SELECT DISTINCT place_code FROM read_parquet('{(staging / 'place_mentions.parquet').as_posix()}')").fetchall()]
         counts["places"] = _write_records(TABLES_BY_NAME["places"], place_rows(place_codes), staging / "places.parquet")

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.memory import duckdb_config
 from validation.sql_checks import content_digests
 from validation.tables import TABLES
 
@@ -75,7 +76,7 @@ def compare(published: Path, new: Mapping[str, Path], max_shrink: float = DEFAUL
 def _compare(published: Path, new: Mapping[str, Path], max_shrink: float, same: frozenset[str] = frozenset()) -> GuardReport:
     """same: the tables whose file has the same bytes as the published one: they can neither shrink nor change a record."""
     report = GuardReport()
-    con = duckdb.connect(config={"memory_limit": "200MB", "threads": 2})
+    con = duckdb.connect(config=duckdb_config())
     try:
         for table in TABLES:
             old_path, new_path = published / f"{table.name}.parquet", new[table.name]

@@ -28,6 +28,7 @@ import pyarrow.parquet as pq
 import yaml
 
 import validation.tables
+from pipelines.memory import DATABASE_CHUNK_ROWS, duckdb_config, release_memory
 from pipelines.query import DUCKDB_NAME
 from pipelines.releasing import citation_text
 from pipelines.validating import file_facts, validate_package
@@ -38,7 +39,6 @@ _FRICTIONLESS_TYPES = {"string": "string", "integer": "integer", "number": "numb
 _DUCKDB_TYPES = {"string": "VARCHAR", "integer": "BIGINT", "number": "DOUBLE", "boolean": "BOOLEAN", "list": "VARCHAR[]"}
 
 
-DUCKDB_MEMORY = "200MB"  # DuckDB spills to disk beyond this, so a build's memory does not grow with the corpus
 
 
 class PublicationError(RuntimeError):
@@ -143,7 +143,7 @@ def write_csv(table: Table, parquet: Path, path: Path) -> None:
     """
     columns = ", ".join(_csv_expression(f) for f in table.fields)
     body = path.with_name(f".{path.name}.body")
-    con = duckdb.connect(config={"threads": 1, "memory_limit": DUCKDB_MEMORY})
+    con = duckdb.connect(config=duckdb_config(threads=1))
     try:
         con.execute(f"COPY (SELECT {columns} FROM read_parquet('{_sql_path(parquet)}')) TO '{_sql_path(body)}' "
                     "(FORMAT csv, HEADER, NEW_LINE '\\r\\n')")
@@ -556,7 +556,7 @@ def build_duckdb(package_dir: Path, previous: Path | None = None, unchanged: Col
     if previous is not None and previous.is_file():
         shutil.copyfile(previous, tmp)
         try:
-            con = duckdb.connect(str(tmp), config={"memory_limit": DUCKDB_MEMORY, "threads": 2})
+            con = duckdb.connect(str(tmp), config=duckdb_config())
         except duckdb.Error:
             tmp.unlink(missing_ok=True)
         else:
@@ -570,11 +570,12 @@ def build_duckdb(package_dir: Path, previous: Path | None = None, unchanged: Col
                 os.replace(tmp, target)
                 return target
             tmp.unlink(missing_ok=True)
-    con = duckdb.connect(str(tmp), config={"memory_limit": DUCKDB_MEMORY, "threads": 2})
+    con = duckdb.connect(str(tmp), config=duckdb_config())
     try:
         for table in TABLES:  # TABLES lists referenced tables before referencing ones
             con.execute(duckdb_ddl(table))
-            con.execute(f"INSERT INTO {table.name} SELECT {_column_list(table)} FROM {_parquet_source(package_dir, table)}")
+            _insert_rows(con, package_dir, table)
+            release_memory()  # what reading the table's file freed, before the next one
         _execute_script(con, sql_script("views.sql"))
         _execute_script(con, sql_script("search.sql"))
         con.execute("CHECKPOINT")
@@ -585,6 +586,20 @@ def build_duckdb(package_dir: Path, previous: Path | None = None, unchanged: Col
     con.close()
     os.replace(tmp, target)
     return target
+
+
+def _insert_rows(con: duckdb.DuckDBPyConnection, package_dir: Path, table: Table) -> None:
+    """The rows of the table's Parquet file, in its order; a table of DATABASE_CHUNK_ROWS a chunk at a time, each checkpointed."""
+    chunk = DATABASE_CHUNK_ROWS.get(table.name)
+    if chunk is None:
+        con.execute(f"INSERT INTO {table.name} SELECT {_column_list(table)} FROM {_parquet_source(package_dir, table)}")
+        return
+    path = _sql_path(package_dir / "data" / f"{table.name}.parquet")
+    (rows,) = con.execute(f"SELECT count(*) FROM read_parquet('{path}')").fetchone() or (0,)
+    for first in range(0, rows, chunk):
+        con.execute(f"INSERT INTO {table.name} SELECT {_column_list(table)} FROM read_parquet('{path}', file_row_number = true) "
+                    f"WHERE file_row_number >= {first} AND file_row_number < {first + chunk} ORDER BY file_row_number")
+        con.execute("CHECKPOINT")
 
 
 MAX_UPDATED_SHARE = 0.25  # above this share of changed documents a database built from scratch is faster

@@ -23,6 +23,7 @@ from typing import Any
 
 import duckdb
 
+from pipelines.memory import duckdb_config
 from validation.tables import TABLES
 
 PARTS = ("major", "minor", "patch")
@@ -50,7 +51,7 @@ def diff_tables(old: Path | None, new: Path) -> dict[str, Any]:
     old and new are data folders of packages (Parquet per table); old=None is a first release.
     Records are matched by primary key; a table without one is compared row by row.
     """
-    con = duckdb.connect(config={"memory_limit": "200MB", "threads": 2})
+    con = duckdb.connect(config=duckdb_config())
     out: dict[str, Any] = {}
     try:
         for table in TABLES:

@@ -130,8 +130,10 @@ def _csv_row_counts(package_dir: Path) -> list[str]:
     import duckdb
     import pyarrow.parquet as pq
 
+    from pipelines.memory import duckdb_config
+
     problems = []
-    con = duckdb.connect(config={"memory_limit": "200MB", "threads": 2})
+    con = duckdb.connect(config=duckdb_config())
     try:
         for table in TABLES:
             csv_path = package_dir / "data" / f"{table.name}.csv"

@@ -20,12 +20,11 @@ from pathlib import Path
 import duckdb
 
 import validation.tables
+from pipelines.memory import duckdb_config
 from validation.tables import TABLES, Field, Table
 
 _DUCKDB_TYPES = {"string": "VARCHAR", "integer": "BIGINT", "number": "DOUBLE", "boolean": "BOOLEAN", "list": "VARCHAR[]"}
 SAMPLE = 3  # failing values quoted in a message
-# DuckDB spills to disk beyond this, so checking a large package does not need memory in proportion.
-MEMORY_LIMIT = "256MB"
 
 
 @dataclass(frozen=True)
@@ -142,7 +141,7 @@ def failures(con: duckdb.DuckDBPyConnection, rules: list[Rule]) -> list[tuple[Ru
 
 def connect_parquet(files: Mapping[str, Path]) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB whose views are the given Parquet files, one per table."""
-    con = duckdb.connect(config={"memory_limit": MEMORY_LIMIT, "threads": 2})
+    con = duckdb.connect(config=duckdb_config())
     for name, path in files.items():
         con.execute(f'CREATE VIEW "{name}" AS SELECT * FROM read_parquet({_quote(path.as_posix())})')
     return con

@@ -19,6 +19,7 @@ import dagster as dg
 from pipelines.combining import assemble, assembled_inputs, current_assembly
 from pipelines.defs.resources import ProjectPaths
 from pipelines.guard import compare, record_acceptance
+from pipelines.memory import release_memory
 from pipelines.publishing import package_config, package_config_path, publish
 from pipelines.sources import SourceFile, load_errata, scan_raw_documents
 from pipelines.store import ShardStore, ShardSummary, build_shards, code_fingerprint, document_key, group_by_shard, inputs_fingerprint, shard_keys
@@ -56,6 +57,7 @@ def document_extractions(context: dg.AssetExecutionContext, paths: ProjectPaths)
             summaries = list(pool.map(_build_one, [str(store.root)] * len(shards), shards, [groups[s] for s in shards]))
     else:
         summaries = build_shards(store, {shard: groups[shard] for shard in shards}, code_fingerprint())
+    release_memory()
     for summary in summaries:
         if summary.changed:
             context.log.info(f"shard {summary.shard}: {summary.documents} documents, {summary.extracted} extracted, {summary.reused} reused")
@@ -102,6 +104,7 @@ def tables(context: dg.AssetExecutionContext, paths: ProjectPaths) -> Iterator[d
         assembly = assemble(store, problems, errata, inputs)
     else:
         context.log.info("no shard, load problem or erratum changed since the tables were assembled: they are reused")
+    release_memory()
     for name, count in assembly.counts.items():
         yield dg.MaterializeResult(asset_key=name, metadata={"dagster/row_count": count, "path": str(assembly.path(name))})
 
@@ -121,6 +124,7 @@ def datapackage(context: dg.AssetExecutionContext, paths: ProjectPaths) -> dg.Ma
     inputs = "|".join([assembled_inputs(folder) or "", *(hashlib.sha256(p.read_bytes()).hexdigest() for p in (package_config_path(), *extra.values()))])
     summary = publish({name: folder / f"{name}.parquet" for name in TABLE_NAMES}, paths.out_path,
                       built_from=inputs, record=paths.store_path / "published.json", extra_files=extra)
+    release_memory()
     context.log.info(f"published {sum(summary.counts.values())} rows in {len(summary.counts)} tables to {summary.out_dir}")
     if refusals:
         record_acceptance(paths.changelog_path, paths.accept_changes.strip(), refusals, datetime.date.today().isoformat())
