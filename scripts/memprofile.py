@@ -46,12 +46,6 @@ def wrap(modname: str, attr: str, label: str, also: tuple[str, ...] = ()) -> Non
         try:
             return original(*a, **k)
         finally:
-            if "release" in VARIANT:
-                import pyarrow as pa
-                pa.default_memory_pool().release_unused()
-            if "trim" in VARIANT:
-                import ctypes
-                ctypes.CDLL("libc.so.6").malloc_trim(0)
             r = rss()
             samples[name] = max(samples.get(name, 0), r)
             stack.pop()
@@ -60,31 +54,12 @@ def wrap(modname: str, attr: str, label: str, also: tuple[str, ...] = ()) -> Non
         setattr(importlib.import_module(other), attr, wrapper)
 
 
-VARIANT = __import__("os").environ.get("MEMVARIANT", "")
-
-
 def main() -> None:
-    if __import__("os").environ.get("MEMLIMIT"):
-        import pipelines.memory
-        pipelines.memory.DUCKDB_MEMORY = __import__("os").environ["MEMLIMIT"]
-    if "mmap" in VARIANT:
-        import ctypes
-        ctypes.CDLL("libc.so.6").mallopt(-3, 131072)  # M_MMAP_THRESHOLD fixed
-    if "arena" in VARIANT:
-        import ctypes
-        ctypes.CDLL("libc.so.6").mallopt(-8, 2)  # M_ARENA_MAX
-    if "system" in VARIANT:
-        import pyarrow as pa
-        pa.set_memory_pool(pa.system_memory_pool())
-    if "jemalloc" in VARIANT:
-        import pyarrow as pa
-        pa.set_memory_pool(pa.jemalloc_memory_pool())
+    """`python scripts/memprofile.py build --raw-dir RAW --out-dir OUT`: the build, then its peak RSS per phase (stderr)."""
     threading.Thread(target=sampler, daemon=True).start()
-    try:  # as `yrdpm build` does before it imports anything else (this harness imports the build's modules first)
-        from pipelines.memory import configure_process
-        configure_process()
-    except ImportError:
-        pass
+    from pipelines.memory import configure_process
+
+    configure_process()  # as `yrdpm build` does before it imports anything else
     import pipelines.cli
     import pipelines.defs.assets  # noqa: F401
     import pipelines.defs.checks  # noqa: F401
