@@ -14,9 +14,12 @@ import hashlib
 import json
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from validation.tables import TABLES
+from validation.tables import TABLES, Table
+
+if TYPE_CHECKING:
+    import duckdb
 
 
 def file_facts(path: Path) -> dict[str, Any]:
@@ -42,6 +45,7 @@ def validate_package(package_dir: Path, full: bool = False, verdicts: Path | Non
     except (OSError, ValueError) as exc:
         return [f"datapackage.json cannot be read: {exc}"]
     problems += descriptor_problems(described, verdicts)
+    hashes: dict[str, str] = {}  # of the files as they are, by their path in the package
     for resource in described.get("resources", []):
         for part in (resource, resource.get("parquet")):
             if not part:
@@ -51,6 +55,7 @@ def validate_package(package_dir: Path, full: bool = False, verdicts: Path | Non
                 problems.append(f"{part.get('path')} is missing")
                 continue
             facts = file_facts(file)
+            hashes[str(part.get("path"))] = facts["hash"]
             for key in ("bytes", "hash"):
                 if key in part and part[key] != facts[key]:
                     problems.append(f"{part['path']}: {key} is {facts[key]}, the descriptor says {part[key]}")
@@ -59,7 +64,7 @@ def validate_package(package_dir: Path, full: bool = False, verdicts: Path | Non
     if missing:
         return problems + [f"{name} is missing" for name in missing]
     problems += check_files(files)
-    problems += _csv_row_counts(package_dir)
+    problems += _csv_row_counts(package_dir, hashes, verdicts)
     if full:
         import frictionless
 
@@ -123,40 +128,70 @@ def descriptor_problems(described: dict[str, Any], verdicts: Path | None = None)
     return []
 
 
-def _csv_row_counts(package_dir: Path) -> list[str]:
+CSV_VERDICTS = "csv-rows-valid.json"
+
+
+def _csv_row_counts(package_dir: Path, hashes: dict[str, str] | None = None, verdicts: Path | None = None) -> list[str]:
     """Each CSV file has the table's header and as many rows, each of as many fields, as its Parquet
     sibling (the values are checked on the Parquet). Rows are counted by DuckDB's strict CSV reader,
-    a tenth of the time of Python's csv module on a large package."""
+    a tenth of the time of Python's csv module on a large package.
+
+    With verdicts (a folder) and the files' hashes, a CSV and Parquet pair with the bytes of a pair that
+    passed before is not read again (reading every CSV file was most of validating a rebuild's package).
+    """
     import duckdb
-    import pyarrow.parquet as pq
 
     from pipelines.memory import duckdb_config
 
-    problems = []
+    def pair(name: str) -> str | None:
+        csv_hash, parquet_hash = (hashes or {}).get(f"data/{name}.csv"), (hashes or {}).get(f"data/{name}.parquet")
+        return f"{name} {csv_hash} {parquet_hash}" if verdicts is not None and csv_hash and parquet_hash else None
+
+    remembered: set[str] = set()
+    record = verdicts / CSV_VERDICTS if verdicts is not None else None
+    if record is not None and record.is_file():
+        try:
+            found = json.loads(record.read_text(encoding="utf-8"))
+            remembered = {p for p in found if isinstance(p, str)} if isinstance(found, list) else set()
+        except (OSError, ValueError):
+            pass
+    problems: list[str] = []
+    passed: list[str] = []
     con = duckdb.connect(config=duckdb_config())
     try:
         for table in TABLES:
-            csv_path = package_dir / "data" / f"{table.name}.csv"
-            if not csv_path.exists():
-                problems.append(f"{csv_path.name} is missing")
-                continue
-            with csv_path.open(encoding="utf-8-sig", newline="") as handle:
-                header = next(csv.reader(handle), None)
-            if header != table.field_names:
-                problems.append(f"{csv_path.name}: header {header} is not {table.field_names}")
-                continue
-            columns = "{" + ", ".join(f"'{name}': 'VARCHAR'" for name in table.field_names) + "}"
-            quoted = "'" + csv_path.as_posix().replace("'", "''") + "'"
-            try:
-                found = con.execute(f"SELECT count(*) FROM read_csv({quoted}, header = true, auto_detect = false, delim = ',', quote = '\"', "
-                                    f"escape = '\"', columns = {columns}, strict_mode = true)").fetchone()
-            except duckdb.Error as exc:
-                problems.append(f"{csv_path.name}: not a well-formed CSV file: {' '.join(str(exc).split())[:300]}")
-                continue
-            rows = found[0] if found else 0
-            expected = pq.ParquetFile(package_dir / "data" / f"{table.name}.parquet").metadata.num_rows
-            if rows != expected:
-                problems.append(f"{csv_path.name}: {rows} rows, the Parquet file has {expected}")
+            key = pair(table.name)
+            problem = None if key is not None and key in remembered else _csv_problem(con, package_dir, table)
+            if problem:
+                problems.append(problem)
+            elif key is not None:
+                passed.append(key)
     finally:
         con.close()
+    if record is not None:
+        record.write_text(json.dumps(sorted(passed), indent=0) + "\n", encoding="utf-8")
     return problems
+
+
+def _csv_problem(con: duckdb.DuckDBPyConnection, package_dir: Path, table: Table) -> str | None:
+    """What is wrong with one table's CSV file (header, form, row count), None when nothing."""
+    import duckdb
+    import pyarrow.parquet as pq
+
+    csv_path = package_dir / "data" / f"{table.name}.csv"
+    if not csv_path.exists():
+        return f"{csv_path.name} is missing"
+    with csv_path.open(encoding="utf-8-sig", newline="") as handle:
+        header = next(csv.reader(handle), None)
+    if header != table.field_names:
+        return f"{csv_path.name}: header {header} is not {table.field_names}"
+    columns = "{" + ", ".join(f"'{name}': 'VARCHAR'" for name in table.field_names) + "}"
+    quoted = "'" + csv_path.as_posix().replace("'", "''") + "'"
+    try:
+        found = con.execute(f"SELECT count(*) FROM read_csv({quoted}, header = true, auto_detect = false, delim = ',', quote = '\"', "
+                            f"escape = '\"', columns = {columns}, strict_mode = true)").fetchone()
+    except duckdb.Error as exc:
+        return f"{csv_path.name}: not a well-formed CSV file: {' '.join(str(exc).split())[:300]}"
+    rows = found[0] if found else 0
+    expected = pq.ParquetFile(package_dir / "data" / f"{table.name}.parquet").metadata.num_rows
+    return f"{csv_path.name}: {rows} rows, the Parquet file has {expected}" if rows != expected else None

@@ -13,6 +13,7 @@ from click.testing import CliRunner
 
 from pipelines.cli import main
 from pipelines.validating import validate_package
+from validation.tables import TABLES
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -120,3 +121,32 @@ def test_a_descriptor_of_the_shape_last_found_valid_is_not_sent_to_frictionless_
     broken["resources"][0]["schema"]["fields"][0]["type"] = "no-such-type"
     assert descriptor_problems(broken, tmp_path) and len(asked) == 4
     assert descriptor_problems(broken, tmp_path) and len(asked) == 5  # an invalid verdict is never remembered
+
+
+def test_csv_files_whose_bytes_passed_with_the_same_parquet_sibling_are_not_read_again(package, tmp_path, monkeypatch):
+    import pipelines.validating as validating
+
+    read = []
+    original = validating._csv_problem
+    monkeypatch.setattr(validating, "_csv_problem", lambda con, folder, table: read.append(table.name) or original(con, folder, table))
+    verdicts = tmp_path / "verdicts"
+    verdicts.mkdir()
+    assert validate_package(package, verdicts=verdicts) == [] and len(read) == len(TABLES)
+    read.clear()
+    assert validate_package(package, verdicts=verdicts) == [] and read == []
+    assert validate_package(package) == [] and len(read) == len(TABLES)  # without verdicts every file is read
+    read.clear()
+
+    csv_file = package / "data" / "measures.csv"  # a row too many, the descriptor kept in step: only the count can tell
+    csv_file.write_text(csv_file.read_text(encoding="utf-8") + csv_file.read_text(encoding="utf-8").splitlines()[-1] + "\r\n", encoding="utf-8")
+    descriptor = json.loads((package / "datapackage.json").read_text(encoding="utf-8"))
+    from pipelines.validating import file_facts
+
+    for resource in descriptor["resources"]:
+        if resource["path"] == "data/measures.csv":
+            resource.update(file_facts(csv_file))
+    (package / "datapackage.json").write_text(json.dumps(descriptor, ensure_ascii=False), encoding="utf-8")
+    problems = validate_package(package, verdicts=verdicts)
+    assert read == ["measures"] and any("measures.csv" in p and "rows" in p for p in problems), problems
+    read.clear()
+    assert validate_package(package, verdicts=verdicts) == problems and read == ["measures"]  # a failure is never remembered
