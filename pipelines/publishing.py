@@ -10,7 +10,6 @@ from __future__ import annotations
 import codecs
 import ctypes
 import fcntl
-import hashlib
 import json
 import math
 import os
@@ -31,8 +30,10 @@ import validation.tables
 from pipelines.memory import DATABASE_CHUNK_ROWS, duckdb_config, release_memory
 from pipelines.query import DUCKDB_NAME
 from pipelines.releasing import citation_text
+from pipelines.sources import file_stat
 from pipelines.validating import file_facts, validate_package
 from validation.tables import TABLES, Field, Table
+from validation.verdicts import code_version
 
 PACKAGE_CONFIG = Path(__file__).with_name("package.yaml")
 _FRICTIONLESS_TYPES = {"string": "string", "integer": "integer", "number": "number", "boolean": "boolean", "list": "array"}
@@ -397,7 +398,7 @@ def publish(tables: Mapping[str, Path], out_dir: Path, built_from: str | None = 
             _fsync_tree(staging)
             swap_directories(staging, out_dir)
             if record is not None and built_from is not None:
-                database = {"stat": _stat_of(out_dir / DUCKDB_NAME), "tables": hashes}
+                database = {"stat": file_stat(out_dir / DUCKDB_NAME), "tables": hashes}
                 record.write_text(json.dumps({"out_dir": str(out_dir), "inputs": built_from, "csv_writer": csv_writer_version(),
                                               "database": database}) + "\n", encoding="utf-8")
         finally:
@@ -409,10 +410,7 @@ def publish(tables: Mapping[str, Path], out_dir: Path, built_from: str | None = 
 
 def csv_writer_version() -> str:
     """What a CSV file depends on besides its Parquet sibling: this module (write_csv), the table definitions, DuckDB."""
-    digest = hashlib.sha256(duckdb.__version__.encode())
-    for source in (Path(__file__), Path(validation.tables.__file__)):
-        digest.update(source.read_bytes())
-    return digest.hexdigest()
+    return code_version(Path(__file__), Path(validation.tables.__file__))
 
 
 def _reusable_csv_files(out_dir: Path, record: Path | None) -> dict[str, Path]:
@@ -442,11 +440,6 @@ def _reusable_csv_files(out_dir: Path, record: Path | None) -> dict[str, Path]:
     return reusable
 
 
-def _stat_of(path: Path) -> list[int]:
-    stat = path.stat()
-    return [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino]
-
-
 def _database_tables(out_dir: Path, record: Path | None) -> dict[str, str]:
     """The hash of the Parquet file each table of the published database holds the rows of, when the
     record says so and the database file has the size, times and inode recorded at publishing (it was
@@ -455,7 +448,7 @@ def _database_tables(out_dir: Path, record: Path | None) -> dict[str, str]:
         return {}
     try:
         database = json.loads(record.read_text(encoding="utf-8")).get("database") or {}
-        if database.get("stat") != _stat_of(out_dir / DUCKDB_NAME) or not isinstance(database.get("tables"), dict):
+        if database.get("stat") != file_stat(out_dir / DUCKDB_NAME) or not isinstance(database.get("tables"), dict):
             return {}
     except (OSError, ValueError, AttributeError):
         return {}

@@ -127,6 +127,12 @@ def _stat_signature(files: list[Path]) -> _Signature:
     return tuple(signature)
 
 
+def file_stat(path: Path) -> list[int]:
+    """Size, modification and change times, inode: a file with the same four was not written since (git's index's bet)."""
+    stat = path.stat()
+    return [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino]
+
+
 def _racy_digests(signature: _Signature) -> dict[str, str]:
     """sha256 of the files modified so recently that their stat may not show a further change."""
     recent = time.time_ns() - RACY_NS
@@ -182,17 +188,12 @@ class ScanCache:
             except (OSError, ValueError):
                 pass
 
-    @staticmethod
-    def _stat(path: Path) -> list[int]:
-        stat = path.stat()
-        return [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino]
-
     def _remember(self, path: Path, stat: list[int], value: Any) -> None:
         if max(stat[1], stat[2]) < self.trusted_before_ns:
             self.new[str(path)] = {"stat": stat, "value": value}
 
     def _lookup(self, path: Path) -> tuple[list[int], Any]:
-        stat = self._stat(path)
+        stat = file_stat(path)
         entry = self.old.get(str(path))
         return stat, entry["value"] if isinstance(entry, dict) and entry.get("stat") == stat else None
 

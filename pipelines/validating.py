@@ -33,8 +33,9 @@ def file_facts(path: Path) -> dict[str, Any]:
 def validate_package(package_dir: Path, full: bool = False, verdicts: Path | None = None) -> list[str]:
     """Problems of a written package (an empty list when it is valid); see the module's docstring.
 
-    verdicts: a folder where the last descriptor that Frictionless found valid is remembered (a build's
-    store); see descriptor_problems.
+    verdicts: a folder (a build's store) where what passed is remembered, so that a rebuild's package
+    does not repeat it: the descriptor's shape (see descriptor_problems) and the CSV files' row counts
+    (see _csv_row_counts). Without it everything is checked.
     """
     from validation.sql_checks import check_files
 
@@ -78,7 +79,7 @@ def validate_package(package_dir: Path, full: bool = False, verdicts: Path | Non
     return problems
 
 
-DESCRIPTOR_VERDICT = "descriptor-valid.sha256"
+DESCRIPTOR_VERDICT = "descriptor-valid.json"
 _HASH = re.compile(r"sha256:[0-9a-f]{64}")
 
 
@@ -113,9 +114,11 @@ def descriptor_problems(described: dict[str, Any], verdicts: Path | None = None)
     With verdicts (a folder), a descriptor of the same shape as the last one found valid there is
     valid without asking Frictionless again (nor importing it: most of the cost).
     """
+    from validation.verdicts import Verdicts
+
     shape = _descriptor_shape(described) if verdicts is not None else None
-    remembered = verdicts / DESCRIPTOR_VERDICT if verdicts is not None else None
-    if shape is not None and remembered is not None and remembered.is_file() and remembered.read_text(encoding="utf-8").strip() == shape:
+    remembered = Verdicts(verdicts / DESCRIPTOR_VERDICT if verdicts is not None else None, "frictionless profile")
+    if shape is not None and shape in remembered:
         return []
     import frictionless
 
@@ -123,8 +126,8 @@ def descriptor_problems(described: dict[str, Any], verdicts: Path | None = None)
         frictionless.Package.from_descriptor(json.loads(json.dumps(described)), basepath=".")
     except frictionless.FrictionlessException as exc:
         return [f"datapackage.json: {error.message}" for error in exc.reasons] or [f"datapackage.json: {exc.error.message}"]
-    if shape is not None and remembered is not None:
-        remembered.write_text(shape + "\n", encoding="utf-8")
+    if shape is not None:
+        remembered.save([shape])
     return []
 
 
@@ -142,19 +145,13 @@ def _csv_row_counts(package_dir: Path, hashes: dict[str, str] | None = None, ver
     import duckdb
 
     from pipelines.memory import duckdb_config
+    from validation.verdicts import Verdicts, code_version
 
     def pair(name: str) -> str | None:
         csv_hash, parquet_hash = (hashes or {}).get(f"data/{name}.csv"), (hashes or {}).get(f"data/{name}.parquet")
         return f"{name} {csv_hash} {parquet_hash}" if verdicts is not None and csv_hash and parquet_hash else None
 
-    remembered: set[str] = set()
-    record = verdicts / CSV_VERDICTS if verdicts is not None else None
-    if record is not None and record.is_file():
-        try:
-            found = json.loads(record.read_text(encoding="utf-8"))
-            remembered = {p for p in found if isinstance(p, str)} if isinstance(found, list) else set()
-        except (OSError, ValueError):
-            pass
+    remembered = Verdicts(verdicts / CSV_VERDICTS if verdicts is not None else None, code_version(Path(__file__)))
     problems: list[str] = []
     passed: list[str] = []
     con = duckdb.connect(config=duckdb_config())
@@ -168,8 +165,7 @@ def _csv_row_counts(package_dir: Path, hashes: dict[str, str] | None = None, ver
                 passed.append(key)
     finally:
         con.close()
-    if record is not None:
-        record.write_text(json.dumps(sorted(passed), indent=0) + "\n", encoding="utf-8")
+    remembered.save(passed)
     return problems
 
 

@@ -11,8 +11,6 @@ pandas, so their memory does not grow with the corpus.
 from __future__ import annotations
 
 import hashlib
-import json
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +20,7 @@ import duckdb
 import validation.tables
 from pipelines.memory import duckdb_config
 from validation.tables import TABLES, Field, Table
+from validation.verdicts import Verdicts, code_version
 
 _DUCKDB_TYPES = {"string": "VARCHAR", "integer": "BIGINT", "number": "DOUBLE", "boolean": "BOOLEAN", "list": "VARCHAR[]"}
 SAMPLE = 3  # failing values quoted in a message
@@ -181,33 +180,19 @@ def content_digests(files: Mapping[str, Path]) -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
-def checks_version() -> str:
-    """What a check's verdict depends on besides the files: these rules, the table definitions, DuckDB."""
-    digest = hashlib.sha256(duckdb.__version__.encode())
-    for source in (Path(__file__), Path(validation.tables.__file__)):
-        digest.update(source.read_bytes())
-    return digest.hexdigest()
-
-
 class CheckRecord:
-    """The verdicts that passed in earlier builds, kept in a JSON file: a table's checks by its file's sha256,
-    a foreign key's by the sha256 of both its tables' files.
+    """The verdicts that passed in earlier builds (see validation.verdicts): a table's checks by its file's
+    sha256, a foreign key's by the sha256 of both its tables' files, under the version of these rules, the
+    table definitions and DuckDB.
 
     A rebuild after one document changed leaves most tables byte-identical: their checks, which read
     nothing but the file, would pass again, so only the changed tables and the foreign keys that touch
-    one are run. A record of other rules or another DuckDB, or unreadable, is ignored.
+    one are run.
     """
 
     def __init__(self, path: Path | None, digests: Mapping[str, str]) -> None:
-        self.path, self.digests, self.version = path, dict(digests), checks_version()
-        self.passed: set[str] = set()
-        if path is not None and path.exists():
-            try:
-                data = json.loads(path.read_text(encoding="utf-8"))
-                if isinstance(data, dict) and data.get("version") == self.version and isinstance(data.get("passed"), list):
-                    self.passed = {p for p in data["passed"] if isinstance(p, str)}
-            except (OSError, ValueError):
-                pass
+        self.digests = dict(digests)
+        self.verdicts = Verdicts(path, code_version(Path(__file__), Path(validation.tables.__file__)))
 
     def table_key(self, name: str) -> str:
         return f"table {name} {self.digests.get(name)}"
@@ -215,14 +200,15 @@ class CheckRecord:
     def foreign_key_key(self, rule: Rule) -> str:
         return f"foreign key {rule.table}: {rule.name} {self.digests.get(rule.table)} {self.digests.get(rule.references or '')}"
 
+    def passed_table(self, name: str) -> bool:
+        return self.table_key(name) in self.verdicts
+
+    def passed_foreign_key(self, rule: Rule) -> bool:
+        return self.foreign_key_key(rule) in self.verdicts
+
     def save(self, tables_passed: list[str], foreign_keys_passed: list[Rule]) -> None:
         """Keep what passed now, for these files only (earlier contents are never seen again)."""
-        if self.path is None:
-            return
-        passed = sorted({self.table_key(n) for n in tables_passed} | {self.foreign_key_key(r) for r in foreign_keys_passed})
-        tmp = self.path.with_name(f".{self.path.name}.tmp")
-        tmp.write_text(json.dumps({"version": self.version, "passed": passed}, ensure_ascii=False, indent=0) + "\n", encoding="utf-8")
-        os.replace(tmp, self.path)
+        self.verdicts.save([*(self.table_key(n) for n in tables_passed), *(self.foreign_key_key(r) for r in foreign_keys_passed)])
 
 
 def check_all(files: Mapping[str, Path], record: Path | None = None) -> tuple[dict[str, list[str]], list[str]]:
@@ -236,12 +222,12 @@ def check_all(files: Mapping[str, Path], record: Path | None = None) -> tuple[di
         return {t.name: [] for t in TABLES if t.name in files}, []
     known = CheckRecord(record, dict(contents))
     every_table = set(files) >= {t.name for t in TABLES}
-    recorded = [name for name in files if known.table_key(name) in known.passed]
+    recorded = [name for name in files if known.passed_table(name)]
     fk_rules = all_foreign_key_rules() if every_table else []
     con = connect_parquet(files)
     try:
         checked = check_tables(con, [name for name in files if name not in recorded])
-        failed_keys = failures(con, [r for r in fk_rules if known.foreign_key_key(r) not in known.passed])
+        failed_keys = failures(con, [r for r in fk_rules if not known.passed_foreign_key(r)])
     finally:
         con.close()
     per_table = {t.name: checked.get(t.name, []) for t in TABLES if t.name in files}
