@@ -9,6 +9,7 @@ their data in its buffer pool up to the limit).
 from __future__ import annotations
 
 import os
+import sys
 from typing import Any
 
 # DuckDB's buffer pool and operators stay within this; a build's DuckDB connections run one after another.
@@ -38,7 +39,6 @@ _M_MMAP_THRESHOLD, _M_ARENA_MAX = -3, -8  # mallopt's parameters (malloc.h)
 
 def _libc() -> Any:
     import ctypes
-    import sys
 
     if not sys.platform.startswith("linux"):
         return None
@@ -61,6 +61,10 @@ def configure_process() -> None:
     the processes a build starts.
     """
     os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
+    # pandera imports hypothesis, when it is installed (our tests use it), at its first validation, for the
+    # data-synthesis strategies that a build never uses: 0.3 s of every build that extracts a document.
+    # A None entry makes that import fail as if hypothesis were absent (pandera then skips the strategies).
+    sys.modules.setdefault("hypothesis", None)  # type: ignore[arg-type]  # a process that has it already keeps it
     import pyarrow as pa
 
     libc = _libc()

@@ -111,16 +111,21 @@ def test_a_descriptor_of_the_shape_last_found_valid_is_not_sent_to_frictionless_
     rebuilt = json.loads(json.dumps(described))
     rebuilt["resources"][0]["bytes"] += 7
     rebuilt["resources"][0]["parquet"]["hash"] = "sha256:" + "ab" * 32
+    rebuilt["resources"][1]["description"] = rebuilt["resources"][1]["description"].replace(" rows)", "1 rows)")  # another row count
     assert descriptor_problems(rebuilt, tmp_path) == [] and len(asked) == 1
     assert descriptor_problems(rebuilt) == [] and len(asked) == 2  # without a folder of verdicts: always asked
     malformed = json.loads(json.dumps(rebuilt))
     malformed["resources"][0]["hash"] = "md5:abc"
     descriptor_problems(malformed, tmp_path)
     assert len(asked) == 3
+    retitled = json.loads(json.dumps(rebuilt))
+    retitled["resources"][1]["description"] += " Changed."
+    descriptor_problems(retitled, tmp_path)
+    assert len(asked) == 4  # only digits are masked: other words are a new shape
     broken = json.loads(json.dumps(described))
     broken["resources"][0]["schema"]["fields"][0]["type"] = "no-such-type"
-    assert descriptor_problems(broken, tmp_path) and len(asked) == 4
-    assert descriptor_problems(broken, tmp_path) and len(asked) == 5  # an invalid verdict is never remembered
+    assert descriptor_problems(broken, tmp_path) and len(asked) == 5
+    assert descriptor_problems(broken, tmp_path) and len(asked) == 6  # an invalid verdict is never remembered
 
 
 def test_csv_files_whose_bytes_passed_with_the_same_parquet_sibling_are_not_read_again(package, tmp_path, monkeypatch):
