@@ -183,7 +183,14 @@ EXTRA_RESOURCES = {
 }
 
 
-def descriptor(staging: Path, documents: Iterable[Mapping[str, Any]], counts: Mapping[str, int], extra: Iterable[str] = ()) -> dict[str, Any]:
+def descriptor(staging: Path, documents: Iterable[Mapping[str, Any]], counts: Mapping[str, int], extra: Iterable[str] = (),
+               facts: Mapping[str, Mapping[str, Any]] | None = None) -> dict[str, Any]:
+    """The datapackage.json of the package staged in staging; facts: the size and hash of files already
+    hashed when they were written there, by their path in the package (the others are read)."""
+
+    def facts_of(path: str) -> Mapping[str, Any]:
+        return (facts or {}).get(path) or file_facts(staging / path)
+
     config = package_config()
     resources = []
     for table in TABLES:
@@ -197,14 +204,14 @@ def descriptor(staging: Path, documents: Iterable[Mapping[str, Any]], counts: Ma
             "format": "csv",
             "mediatype": "text/csv",
             "encoding": "utf-8",  # with a byte-order mark, for Excel; Data Package readers skip it
-            **file_facts(staging / csv_path),
+            **facts_of(csv_path),
             "schema": frictionless_schema(table),
             # The same rows as Parquet, for readers that know it (DuckDB, pandas, polars, R's arrow);
             # a custom property, which other Data Package readers ignore.
-            "parquet": {"path": parquet_path, "format": "parquet", "mediatype": "application/vnd.apache.parquet", **file_facts(staging / parquet_path)},
+            "parquet": {"path": parquet_path, "format": "parquet", "mediatype": "application/vnd.apache.parquet", **facts_of(parquet_path)},
         })
     for path in extra:
-        resources.append({**EXTRA_RESOURCES[path], "path": path, **file_facts(staging / path)})
+        resources.append({**EXTRA_RESOURCES[path], "path": path, **facts_of(path)})
     sources = []
     for row in documents:
         source: dict[str, Any] = {"title": f"{row['title']} ({row['source_file']})"}
@@ -371,22 +378,28 @@ def publish(tables: Mapping[str, Path], out_dir: Path, built_from: str | None = 
         (staging / "data").mkdir(parents=True)
         try:
             counts, hashes = {}, {}
+            facts: dict[str, dict[str, Any]] = {}  # each staged data file is read once, for its hash, after it is written
             for table in TABLES:
-                parquet = staging / "data" / f"{table.name}.parquet"
-                shutil.copyfile(tables[table.name], parquet)
-                counts[table.name] = pq.ParquetFile(parquet).metadata.num_rows
-                hashes[table.name] = file_facts(parquet)["hash"]
-                published_csv = reusable.get(hashes[table.name])
+                parquet_path, csv_path = f"data/{table.name}.parquet", f"data/{table.name}.csv"
+                shutil.copyfile(tables[table.name], staging / parquet_path)
+                counts[table.name] = pq.ParquetFile(staging / parquet_path).metadata.num_rows
+                facts[parquet_path] = file_facts(staging / parquet_path)
+                hashes[table.name] = facts[parquet_path]["hash"]
+                published_csv, published_facts = reusable.get(hashes[table.name], (None, None))
+                reused = False
                 if published_csv is not None and published_csv.name == f"{table.name}.csv":
-                    shutil.copyfile(published_csv, staging / "data" / published_csv.name)
-                else:
-                    write_csv(table, parquet, staging / "data" / f"{table.name}.csv")
+                    shutil.copyfile(published_csv, staging / csv_path)
+                    facts[csv_path] = file_facts(staging / csv_path)
+                    reused = facts[csv_path] == published_facts  # else the published file is not the one described
+                if not reused:
+                    write_csv(table, staging / parquet_path, staging / csv_path)
+                    facts[csv_path] = file_facts(staging / csv_path)
             for name, source in (extra_files or {}).items():
                 shutil.copyfile(source, staging / name)
             config = package_config()
             documents = parquet_rows(staging / "data" / "documents.parquet")
             (staging / "datapackage.json").write_text(
-                json.dumps(descriptor(staging, documents, counts, sorted(extra_files or {})), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+                json.dumps(descriptor(staging, documents, counts, sorted(extra_files or {}), facts), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
             )
             (staging / "README.md").write_text(codebook(counts, config) + "\n", encoding="utf-8")
             (staging / "views.sql").write_text(views_sql(), encoding="utf-8")
@@ -413,13 +426,15 @@ def csv_writer_version() -> str:
     return code_version(Path(__file__), Path(validation.tables.__file__))
 
 
-def _reusable_csv_files(out_dir: Path, record: Path | None) -> dict[str, Path]:
-    """The published CSV files that can be copied instead of written again, by the hash of their Parquet sibling.
+def _reusable_csv_files(out_dir: Path, record: Path | None) -> dict[str, tuple[Path, dict[str, Any]]]:
+    """The published CSV files that can be copied instead of written again, with the size and hash the
+    published descriptor gives them, by the hash of their Parquet sibling.
 
     Rewriting every table's CSV file is most of the cost of publishing after
     one document changed, and most tables are then unchanged. A published CSV
     file is taken when the record says it was written by this same writer and
-    the published descriptor vouches for it and for its Parquet sibling.
+    the published descriptor vouches for it and for its Parquet sibling; the copy must then have the
+    size and hash described (it is read once, as a staged file, not here).
     """
     if record is None or not record.exists():
         return {}
@@ -435,8 +450,8 @@ def _reusable_csv_files(out_dir: Path, record: Path | None) -> dict[str, Path]:
         if resource.get("format") != "csv" or "hash" not in parquet or "hash" not in resource:
             continue
         csv_file = out_dir / resource["path"]
-        if csv_file.is_file() and file_facts(csv_file) == {"bytes": resource.get("bytes"), "hash": resource["hash"]}:
-            reusable[parquet["hash"]] = csv_file
+        if csv_file.is_file():
+            reusable[parquet["hash"]] = (csv_file, {"bytes": resource.get("bytes"), "hash": resource["hash"]})
     return reusable
 
 
