@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup system-packages build test dev bench faults fuzz clean
+.PHONY: setup system-packages build test dev watch bench faults fuzz clean
 
 # From Debian's packages: headless Chromium and a CJK font for the site's browser tests, R's readr for the CSV tests,
 # Redis as the Celery broker of the distributed build's test.
@@ -35,6 +35,10 @@ test: setup system-packages
 dev: setup
 	mkdir -p .dagster
 	DAGSTER_HOME=$(CURDIR) $(BIN)/dagster dev -m pipelines.definitions
+
+watch: setup  # rebuild whenever raw/ changes, in one process (runs recorded in the instance `make dev` shows)
+	mkdir -p .dagster
+	DAGSTER_HOME=$(CURDIR) $(BIN)/yrdpm watch
 
 faults: setup  # the kill test at 40 points of a build instead of 5
 	YRDPM_KILL_POINTS=40 $(BIN)/python -m pytest tests/test_faults.py

@@ -66,7 +66,7 @@ def build(raw_dir: str, out_dir: str, store_dir: str, workers: int, accept_chang
     configure_process()
     import dagster as dg
 
-    from pipelines.definitions import celery_workers_answering, run_build, run_build_in_processes, run_build_on_celery
+    from pipelines.definitions import celery_workers_answering
 
     raw_path, out_path = Path(raw_dir).resolve(), Path(out_dir).resolve()
     if not raw_path.is_dir():
@@ -88,6 +88,17 @@ def build(raw_dir: str, out_dir: str, store_dir: str, workers: int, accept_chang
         click.echo(f"celery workers: {', '.join(answering)}", err=True)
     click.echo(f"yrdpm build: {raw_path} -> {out_path}", err=True)
     instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
+    if not _build_and_report(raw_path, out_path, store_path, workers, accept_changes, instance, executor, broker, backend):
+        sys.exit(1)
+
+
+def _build_and_report(raw_path: Path, out_path: Path, store_path: str, workers: int, accept_changes: str, instance: Any,
+                      executor: str = "in-process", broker: str = "", backend: str = "") -> bool:
+    """One run of the rebuild job with its report on stderr and the published counts on stdout; False when nothing was published."""
+    import dagster as dg
+
+    from pipelines.definitions import run_build, run_build_in_processes, run_build_on_celery
+
     if executor == "celery":
         result: dg.ExecuteInProcessResult | dg.JobExecutionResult = run_build_on_celery(
             str(raw_path), str(out_path), broker, instance, store_path, backend, workers, accept_changes=accept_changes)
@@ -118,7 +129,7 @@ def build(raw_dir: str, out_dir: str, store_dir: str, workers: int, accept_chang
         if any(ev.check_name == "publication_guard" for ev in failed_checks):
             click.echo("The guard refused to publish these changes; if they are intended, rerun with --accept-changes \"why\".", err=True)
         click.echo("Build failed: nothing was published; the previous package is unchanged.", err=True)
-        sys.exit(1)
+        return False
     import pyarrow.parquet as pq
 
     documents = pq.read_table(out_path / "data" / "documents.parquet", columns=["n_sections", "n_measures"]).to_pydict()
@@ -135,6 +146,57 @@ def build(raw_dir: str, out_dir: str, store_dir: str, workers: int, accept_chang
             out=out_path,
         )
     )
+    return True
+
+
+@main.command()
+@click.option("--raw-dir", default="raw", show_default=True, help="Directory of raw documents and their .meta.yaml files.")
+@click.option("--out-dir", default="datapackage", show_default=True, help="Where the data package is published.")
+@click.option("--store-dir", default="", help="Where per-document results are kept between builds (default: .<out-dir>.store beside the output).")
+@click.option("--interval", default=5.0, show_default=True, help="Seconds between two looks at the raw folder.")
+@click.option("--builds", "max_builds", default=0, help="Stop after this many builds (default: run until interrupted).")
+def watch(raw_dir: str, out_dir: str, store_dir: str, interval: float, max_builds: int) -> None:
+    """Build now, then again each time a file in the raw folder is added, changed or removed.
+
+    One process for every rebuild: Python, Dagster and the extraction code are
+    loaded once, so a rebuild after one document changed costs the work it
+    does, not the start of a build (most of an unchanged `yrdpm build`). Each
+    rebuild is the same job as `yrdpm build`, in process; with DAGSTER_HOME set
+    it is recorded in that instance, so the UI shows it. A change of the code
+    or the rules needs a new watcher (they are loaded once). Stop with Ctrl-C:
+    a build interrupted midway publishes nothing (publishing is one rename).
+    """
+    import time
+
+    from pipelines.memory import configure_process
+
+    configure_process()
+    import dagster as dg
+
+    from pipelines.sources import RawFolderWatch
+
+    raw_path, out_path = Path(raw_dir).resolve(), Path(out_dir).resolve()
+    if not raw_path.is_dir():
+        raise click.ClickException(f"raw directory not found: {raw_dir}")
+    store_path = str(Path(store_dir).resolve()) if store_dir else ""
+    persistent = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else None
+    folder = RawFolderWatch(raw_path)
+    folder.changed()  # the state this first build starts from: a change made during a build makes the next one
+    builds = 0
+    click.echo(f"yrdpm watch: {raw_path} -> {out_path}, every {interval:g} s", err=True)
+    try:
+        while True:
+            started = time.perf_counter()
+            instance = persistent or dg.DagsterInstance.ephemeral()  # a new one each time: an ephemeral instance keeps its runs' events in memory
+            published = _build_and_report(raw_path, out_path, store_path, 1, "", instance)
+            builds += 1
+            click.echo(f"build {builds}: {'published' if published else 'failed'} in {time.perf_counter() - started:.2f} s", err=True)
+            if max_builds and builds >= max_builds:
+                return
+            while not folder.changed():
+                time.sleep(interval)
+    except KeyboardInterrupt:
+        click.echo("yrdpm watch: stopped", err=True)
 
 
 @main.command()

@@ -133,6 +133,32 @@ def file_stat(path: Path) -> list[int]:
     return [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino]
 
 
+class RawFolderWatch:
+    """Tells whether any file below a raw folder was added, removed or written since the last look.
+
+    A look costs a directory listing and a stat per file. A file written
+    within RACY_NS of a look may be written again in the same tick of the file
+    system's clock with the same stat, so its bytes are hashed at that look and
+    compared at the next one.
+    """
+
+    def __init__(self, raw_dir: Path) -> None:
+        self.raw_dir = raw_dir
+        self._last: tuple[_Signature, dict[str, str]] | None = None
+
+    def changed(self) -> bool:
+        """True at the first look, and at each look that finds the folder different from the one before."""
+        files, links = _files(self.raw_dir)
+        signature = _stat_signature(files) + tuple((p.path, 0, 0, 0, 0) for p in links)
+        racy = _racy_digests(signature)
+        before, self._last = self._last, None
+        earlier = {p: _sha256_of(Path(p)) for p in (before[1] if before else {}) if p not in racy and Path(p).is_file()}
+        self._last = (signature, racy)
+        if before is None or before[0] != signature:
+            return True
+        return any(before[1][p] != digest for p, digest in {**earlier, **racy}.items() if p in before[1])
+
+
 def _racy_digests(signature: _Signature) -> dict[str, str]:
     """sha256 of the files modified so recently that their stat may not show a further change."""
     recent = time.time_ns() - RACY_NS

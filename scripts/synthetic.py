@@ -7,6 +7,7 @@ is extracted like a new document of the same shape.
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -36,10 +37,14 @@ def make_corpus(folder: Path, documents: int) -> int:
     return total
 
 
-def change_one(folder: Path) -> Path:
-    """Edit one document's text (as a new version of it would): its last line changes."""
+NOTE = re.compile("（本文件为第\\d+号合成副本，([^。]*)。）")
+
+
+def change_one(folder: Path, purpose: str = "用于增量重建测试") -> Path:
+    """Edit one document's text (as a new version of it would): the purpose its last line gives becomes `purpose`."""
     first = sorted(p for p in folder.iterdir() if not p.name.endswith(".yaml"))[0]
-    first.write_bytes(first.read_bytes().replace("用于性能测试".encode(), "用于增量重建测试".encode()))
+    text = first.read_bytes().decode("utf-8", "surrogateescape")
+    first.write_bytes(NOTE.sub(lambda m: m.group(0).replace(m.group(1), purpose), text).encode("utf-8", "surrogateescape"))
     return first
 
 

@@ -1,0 +1,89 @@
+"""`yrdpm watch`: one process that rebuilds whenever the raw folder changes (RawFolderWatch tells when)."""
+
+from __future__ import annotations
+
+import os
+import select
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pyarrow.parquet as pq
+from conftest import RAW
+
+from pipelines import sources
+from pipelines.sources import RawFolderWatch
+
+
+def test_a_look_at_the_raw_folder_tells_additions_changes_and_removals(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("一、总则", encoding="utf-8")
+    watch = RawFolderWatch(tmp_path)
+    assert watch.changed()  # the first look
+    assert not watch.changed()
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "b.txt").write_text("二、目标", encoding="utf-8")
+    assert watch.changed() and not watch.changed()
+    stat = (tmp_path / "a.txt").stat()
+    (tmp_path / "a.txt").write_text("一、总纲", encoding="utf-8")  # same size, and the old times put back
+    os.utime(tmp_path / "a.txt", ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert watch.changed() and not watch.changed()  # the change time still moved
+    (tmp_path / "sub" / "b.txt").unlink()
+    assert watch.changed() and not watch.changed()
+    (tmp_path / "link.txt").symlink_to(tmp_path / "a.txt")
+    assert watch.changed()  # a link is reported by a build, so it is a change too
+
+
+def test_a_file_written_twice_within_one_tick_of_the_clock_is_still_seen(tmp_path: Path, monkeypatch) -> None:
+    """The same stat after a second write (a coarse clock): the bytes of a recently written file decide."""
+    document = tmp_path / "a.txt"
+    document.write_text("一、总则", encoding="utf-8")
+    frozen = ((str(document), 12, time.time_ns(), time.time_ns(), 1),)
+    monkeypatch.setattr(sources, "_stat_signature", lambda files: frozen)
+    watch = RawFolderWatch(tmp_path)
+    assert watch.changed() and not watch.changed()
+    document.write_text("一、总纲", encoding="utf-8")
+    assert watch.changed() and not watch.changed()
+    monkeypatch.setattr(sources, "RACY_NS", 0)  # no longer recent: the file hashed at the last look is compared once more
+    document.write_text("一、总目", encoding="utf-8")
+    assert watch.changed() and not watch.changed()
+
+
+def _lines_until(process: subprocess.Popen[str], wanted: str, seconds: float) -> list[str]:
+    lines: list[str] = []
+    deadline = time.monotonic() + seconds
+    assert process.stderr is not None
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([process.stderr], [], [], 1.0)
+        if ready:
+            line = process.stderr.readline()
+            if not line:
+                break
+            lines.append(line)
+            if wanted in line:
+                return lines
+    raise AssertionError(f"no line with {wanted!r} within {seconds} s:\n{''.join(lines)}")
+
+
+def test_the_watcher_builds_then_rebuilds_after_a_document_changes(tmp_path: Path) -> None:
+    raw, out = tmp_path / "raw", tmp_path / "datapackage"
+    shutil.copytree(RAW, raw)
+    changed = sorted(raw.glob("*.txt"))[0]
+    yrdpm = Path(sys.executable).with_name("yrdpm")
+    process = subprocess.Popen([str(yrdpm), "watch", "--raw-dir", str(raw), "--out-dir", str(out), "--interval", "0.2", "--builds", "2"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "DAGSTER_HOME": ""})
+    try:
+        first = _lines_until(process, "build 1:", 300)
+        assert "build 1: published" in first[-1], "".join(first)
+        before = pq.read_table(out / "data" / "texts.parquet").to_pylist()
+        changed.write_bytes(changed.read_bytes() + "\n（本文件已由监视测试修订。）\n".encode())
+        second = _lines_until(process, "build 2:", 300)
+        assert "build 2: published" in second[-1], "".join(second)
+        assert process.wait(timeout=60) == 0
+    finally:
+        process.kill()
+    after = pq.read_table(out / "data" / "texts.parquet").to_pylist()
+    assert not [row for row in before if "本文件已由监视测试修订" in row["text"]]
+    assert len([row for row in after if "本文件已由监视测试修订" in row["text"]]) == 1
+    assert len(after) == len(before)
