@@ -59,6 +59,7 @@ DOCUMENT_FACTS = {ISSUES: "quality_issues", AGENCIES: "agencies"}
 # the file is then rewritten in the table's order by reading its rows one at a time, in that order (its sort
 # keys alone are read whole), so a shard's texts are never all in memory at once.
 STAGED_ROW_GROUP_ROWS = 1
+HELD_BYTES = 16 * 2**20  # rows of the tables without whole texts that a run's shard builds hold in memory, all together
 # Columns the store adds to every table: which document a row came from, and its place in it.
 KEY_COLUMN, FILE_COLUMN, ROW_COLUMN = "_document_key", "_source_file", "_row"
 _REPO = Path(__file__).resolve().parents[1]
@@ -234,36 +235,62 @@ def _stored_rows(name: str, result: DocumentResult, key: str) -> pa.Table:
 class _ShardBuild:
     """One shard being rebuilt: its writers, its manifest entries, its staging folder."""
 
-    def __init__(self, store: ShardStore, shard: str, reused: list[StoredDocument]) -> None:
+    def __init__(self, store: ShardStore, shard: str, reused: list[StoredDocument], budget: list[int]) -> None:
         self.store, self.shard = store, shard
         self.staging = store.root / "shards" / f".{shard}-{uuid.uuid4().hex[:8]}"
         self.staging.mkdir(parents=True)
         self.schemas = {name: store_schema(TABLES_BY_NAME[name]) for name in RECORD_TABLES}
         self.schemas |= {name: store_schema(TABLES_BY_NAME[table]) for name, table in DOCUMENT_FACTS.items()}
-        self.writers = {name: pq.ParquetWriter(self.staging / f"{name}.parquet", schema, compression="zstd") for name, schema in self.schemas.items()}
+        # The tables with whole texts are written as they come, a row per row group, and sorted at the end a
+        # row group at a time. The others' rows are small: they are held and written once, sorted, at the end,
+        # unless the rows held by all the shard builds of the run reach HELD_BYTES; this build then writes what
+        # it holds and what comes after as it comes, and sorts each file at the end (reading it back).
+        kept_in_order = [name for name in (*RECORD_TABLES, ISSUES) if name not in MERGED_TABLES]  # the others stay in the order they come
+        self.writers = {name: pq.ParquetWriter(self.staging / f"{name}.parquet", schema, compression="zstd") for name, schema in self.schemas.items()
+                        if name not in kept_in_order}
+        self.held: dict[str, list[pa.Table]] = {name: [] for name in kept_in_order}
+        self.held_bytes = 0
+        self.spilled: list[str] = []
+        self.budget = budget
         self.entries = list(reused)
-        if reused:  # copy the unchanged documents' rows from the shard's previous files
+        if reused:  # the unchanged documents' rows from the shard's previous files
             wanted = pa.array([e.key for e in reused])
-            for name, writer in self.writers.items():
+            for name in self.schemas:
                 for batch in pq.ParquetFile(store.shard_dir(shard) / f"{name}.parquet").iter_batches(batch_size=8192):
                     kept = batch.filter(pc.is_in(batch.column(KEY_COLUMN), value_set=wanted))
                     if kept.num_rows:
-                        writer.write_batch(kept, row_group_size=self._row_group_rows(name))
+                        self._put(name, pa.Table.from_batches([kept]))
+
+    def _put(self, name: str, rows: pa.Table) -> None:
+        if name in self.writers:
+            self.writers[name].write_table(rows.cast(self.schemas[name]), row_group_size=STAGED_ROW_GROUP_ROWS if name in MERGED_TABLES else None)
+        else:
+            self.held[name].append(rows.cast(self.schemas[name]))
+            self.held_bytes += rows.nbytes
+            self.budget[0] += rows.nbytes
+            if self.budget[0] > HELD_BYTES:
+                self._spill()
+
+    def _spill(self) -> None:
+        self.spilled = list(self.held)
+        for name, held in self.held.items():
+            self.writers[name] = pq.ParquetWriter(self.staging / f"{name}.parquet", self.schemas[name], compression="zstd")
+            for rows in held:
+                self.writers[name].write_table(rows)
+        self.held = {}
+        self.budget[0] -= self.held_bytes
+        self.held_bytes = 0
 
     def add(self, results: list[tuple[DocumentResult, str]]) -> None:
-        """A chunk's documents of this shard: one row group per table."""
+        """A chunk's documents of this shard."""
         self.entries += [_stored(result, key) for result, key in results]
-        for name, writer in self.writers.items():
+        for name in self.schemas:
             if name in DOCUMENT_FACTS:  # every document's, published or not (a quarantined one has its issues)
                 parts = [_stored_rows(name, r, key) for r, key in results if _fact_rows(name, r)]
             else:
                 parts = [_stored_rows(name, r, key) for r, key in results if r.published and r.arrow[name].num_rows]
             if parts:
-                writer.write_table(pa.concat_tables(parts).cast(self.schemas[name]), row_group_size=self._row_group_rows(name))
-
-    @staticmethod
-    def _row_group_rows(name: str) -> int | None:
-        return STAGED_ROW_GROUP_ROWS if name in MERGED_TABLES else None
+                self._put(name, pa.concat_tables(parts))
 
     def finish(self, fingerprint: str) -> None:
         from pipelines.publishing import swap_directories
@@ -272,9 +299,14 @@ class _ShardBuild:
             writer.close()
         for name in MERGED_TABLES:
             _sort_shard_file(self.staging / f"{name}.parquet", TABLES_BY_NAME[name], self.schemas[name])
-        for name in (*RECORD_TABLES, ISSUES):
-            if name not in MERGED_TABLES:
-                _sort_small_shard_file(self.staging / f"{name}.parquet", TABLES_BY_NAME.get(name) or TABLES_BY_NAME[DOCUMENT_FACTS[name]])
+        for name in self.spilled:
+            _write_sorted_shard_file(pq.read_table(self.staging / f"{name}.parquet"), self.staging / f"{name}.parquet", TABLES_BY_NAME.get(name) or TABLES_BY_NAME[DOCUMENT_FACTS[name]])
+        for name, held in self.held.items():
+            rows = pa.concat_tables(held) if held else self.schemas[name].empty_table()
+            _write_sorted_shard_file(rows, self.staging / f"{name}.parquet", TABLES_BY_NAME.get(name) or TABLES_BY_NAME[DOCUMENT_FACTS[name]])
+        self.held = {}
+        self.budget[0] -= self.held_bytes
+        self.held_bytes = 0
         self.entries.sort(key=lambda e: e.source_file)
         manifest = {"shard": self.shard, "fingerprint": fingerprint, "documents": [asdict(e) for e in self.entries]}
         (self.staging / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1, default=str) + "\n", encoding="utf-8")
@@ -286,8 +318,8 @@ class _ShardBuild:
         shutil.rmtree(self.staging, ignore_errors=True)
 
 
-def _sort_small_shard_file(path: Path, table: Table) -> None:
-    """Rewrite a shard's file of a table without whole texts in the table's order, in row groups of SORTED_ROW_GROUP_ROWS.
+def _write_sorted_shard_file(rows: pa.Table, path: Path, table: Table) -> None:
+    """A shard's file of a table without whole texts, in the table's order, in row groups of SORTED_ROW_GROUP_ROWS.
 
     Assembly sorts a table a range of documents at a time (by the first sort
     key); with each shard's rows in that order, the row groups' statistics let
@@ -295,7 +327,6 @@ def _sort_small_shard_file(path: Path, table: Table) -> None:
     rows instead of every shard's whole file (time linear in the corpus, not
     quadratic). These tables' rows are small: a shard's file is sorted in memory.
     """
-    rows = pq.read_table(path)
     keys = [*table.sort_by, FILE_COLUMN, ROW_COLUMN]
     pq.write_table(rows.sort_by([(k, "ascending", "at_start") for k in keys]), path, compression="zstd",
                    row_group_size=SORTED_ROW_GROUP_ROWS)
@@ -336,6 +367,7 @@ def build_shards(store: ShardStore, groups: Mapping[str, Sequence[SourceFile]], 
     call), so memory is bounded by a chunk, not by a shard or the corpus.
     """
     summaries, builds = [], {}
+    held = [0]  # bytes of rows the shard builds hold, all together (see _ShardBuild)
     fresh: list[tuple[str, str, SourceFile]] = []
     try:
         for shard, raws in sorted(groups.items()):
@@ -345,7 +377,7 @@ def build_shards(store: ShardStore, groups: Mapping[str, Sequence[SourceFile]], 
             if set(previous) == set(keyed) and (stored is not None or not keyed):
                 summaries.append(ShardSummary(shard, len(keyed), len(keyed), 0, [], changed=False))
                 continue
-            builds[shard] = _ShardBuild(store, shard, [previous[k] for k in keyed if k in previous])
+            builds[shard] = _ShardBuild(store, shard, [previous[k] for k in keyed if k in previous], held)
             fresh += [(shard, key, raw) for key, raw in keyed.items() if key not in previous]
         for start in range(0, len(fresh), CHUNK_DOCUMENTS):
             chunk = fresh[start : start + CHUNK_DOCUMENTS]

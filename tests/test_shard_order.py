@@ -35,3 +35,26 @@ def test_every_shard_file_is_in_its_tables_order(tmp_path: Path) -> None:
             assert _in_order(rows, [*table.sort_by, FILE_COLUMN, ROW_COLUMN]), path
             checked += len(rows) > 1
     assert checked > 10  # the seeds fill several tables of several shards
+
+
+def test_a_shard_build_over_its_memory_budget_writes_the_same_files(tmp_path: Path, monkeypatch) -> None:
+    """The rows of the small tables are held and written once, sorted; past HELD_BYTES they go to disk as
+    they come and each file is sorted at the end. Either way the shard files have the same rows and row groups."""
+    import pipelines.store
+
+    def shard_files(folder: Path, held_bytes: int) -> dict[str, tuple[object, ...]]:
+        monkeypatch.setattr(pipelines.store, "HELD_BYTES", held_bytes)
+        raw, out = folder / "raw", folder / "datapackage"
+        shutil.copytree(RAW, raw)
+        assert run_build(str(raw), str(out), log_level="ERROR").success
+        files = {}
+        for path in sorted((folder / ".datapackage.store" / "shards").glob("s*/*.parquet")):
+            metadata = pq.ParquetFile(path).metadata
+            files[path.relative_to(folder).as_posix()] = (pq.read_table(path).to_pylist(),
+                                                          [metadata.row_group(g).num_rows for g in range(metadata.num_row_groups)])
+        return files
+
+    held = shard_files(tmp_path / "held", pipelines.store.HELD_BYTES)
+    spilled = shard_files(tmp_path / "spilled", 1)
+    assert held == spilled
+    assert sum(len(rows) for rows, _ in held.values()) > 100
