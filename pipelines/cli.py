@@ -107,7 +107,7 @@ def _build_and_report(raw_path: Path, out_path: Path, store_path: str, workers: 
         result = run_build_in_processes(
             str(raw_path), str(out_path), store_path, workers, persistent, accept_changes=accept_changes)
     else:
-        result = run_build(str(raw_path), str(out_path), store_path, workers, instance, accept_changes=accept_changes)
+        result = run_build(str(raw_path), str(out_path), store_path, workers, instance, accept_changes=accept_changes, only_stale=True)
     failed_checks = [
         ev for ev in result.get_asset_check_evaluations() if not ev.passed and ev.severity.value == "ERROR"
     ]

@@ -28,15 +28,23 @@ def build_definitions(raw_dir: str = "raw", out_dir: str = "datapackage", store_
 
 
 def run_build(raw_dir: str, out_dir: str, store_dir: str = "", workers: int = 1, instance: dg.DagsterInstance | None = None,
-              log_level: str = "INFO", accept_changes: str = "") -> dg.ExecuteInProcessResult:
-    """The rebuild job in this process over every shard (unchanged shards cost a hash per document)."""
-    from pipelines.defs.schedules import ALL_SHARDS
+              log_level: str = "INFO", accept_changes: str = "", only_stale: bool = False) -> dg.ExecuteInProcessResult:
+    """The rebuild job in this process over every shard (unchanged shards cost a hash per document).
 
+    only_stale: over the range of shards whose documents changed, as the sensor requests it (every shard
+    when none did, so that the tables and the package are still checked): the run then records a
+    materialisation for the shards that changed only, and Dagster plans and logs fewer of them.
+    """
+    from pipelines.defs.assets import stale_shards
+    from pipelines.defs.resources import ProjectPaths
+    from pipelines.defs.schedules import ALL_SHARDS, shard_range_tags
+
+    stale = stale_shards(ProjectPaths(raw_dir=raw_dir, out_dir=out_dir, store_dir=store_dir)) if only_stale else {}
     job = build_definitions(raw_dir, out_dir, store_dir, workers, accept_changes).resolve_job_def("rebuild_dataset")
     return job.execute_in_process(
         instance=instance,
         raise_on_error=False,
-        tags=ALL_SHARDS,
+        tags=shard_range_tags(sorted(stale)) if stale else ALL_SHARDS,
         run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
     )
 

@@ -68,6 +68,24 @@ def test_a_changed_document_is_the_only_one_extracted_and_the_package_equals_a_f
     assert _package_files(out) == _from_scratch(corpus, tmp_path)
 
 
+def test_a_build_over_the_stale_shards_materialises_only_those_and_publishes_the_same(corpus, tmp_path):
+    """`yrdpm build` runs over the range of shards that changed (as the sensor does), every shard when none did."""
+    out = tmp_path / "datapackage"
+    first = run_build(str(corpus), str(out), log_level="ERROR", only_stale=True)  # a first build: every shard is stale
+    assert first.success and _extraction_counts(first)["extracted"] == 5
+    changed = corpus / "2020-06-10_demo-zone-policy-measures.txt"
+    changed.write_bytes(changed.read_bytes().replace("示范区".encode(), "示范区域".encode(), 1))
+    result = run_build(str(corpus), str(out), log_level="ERROR", only_stale=True)
+    assert result.success
+    partitions = {e.partition for e in result.get_asset_materialization_events() if e.asset_key.to_user_string() == "document_extractions"}
+    assert partitions == {shard_of(f"raw/{changed.name}")}
+    assert _extraction_counts(result)["extracted"] == 1
+    unchanged = run_build(str(corpus), str(out), log_level="ERROR", only_stale=True)
+    assert unchanged.success and len({e.partition for e in unchanged.get_asset_materialization_events()
+                                      if e.asset_key.to_user_string() == "document_extractions"}) == 16
+    assert _package_files(out) == _from_scratch(corpus, tmp_path)
+
+
 def test_a_removed_document_leaves_the_package(corpus, tmp_path):
     out = tmp_path / "datapackage"
     assert run_build(str(corpus), str(out), log_level="ERROR").success
