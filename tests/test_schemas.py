@@ -127,3 +127,21 @@ def test_blank_strings_are_found_alike_in_small_and_large_columns():
         validate(MEASURES, to_frame(MEASURES, rows))
     failures = caught.value.failure_cases
     assert set(failures["index"]) == {49, 99} and set(failures["check"]) == {"not_blank"}
+
+
+@pytest.mark.parametrize("column", [
+    pd.Series(["一", 3, "三"], dtype=object),  # pandera checks an object column element by element
+    pd.Series([7, 8, 9], dtype="Int64"),
+    pd.Series(["一", "二", "三"], dtype=pd.StringDtype("python")),
+])
+def test_a_string_column_of_another_dtype_is_rejected(seed_tables, column):
+    """The string columns' dtype check answers a match in one verdict (ArrowString) and a mismatch as pandera does."""
+    measures = seed_tables["measures"].head(3).reset_index(drop=True)
+    validate(MEASURES, measures)
+    frame = measures.copy()
+    frame["title"] = column
+    with pytest.raises(SchemaErrors) as info:
+        validate(MEASURES, frame)
+    failures = info.value.failure_cases
+    assert set(failures["column"].astype(str)) == {"title"}
+    assert any("dtype" in str(check) for check in failures["check"])

@@ -10,10 +10,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+import numpy as np
 import pandas as pd
+import pandera.dtypes
 import pandera.pandas as pa
 import pyarrow
 import pyarrow.compute
+from pandera.engines import pandas_engine
 from pandera.typing import Series
 
 from validation.tables import TABLES, Field, Table
@@ -25,8 +28,27 @@ PANDAS_DTYPES: dict[str, Any] = {
     "boolean": pd.BooleanDtype(),
     "list": object,
 }
+
+
+@pandas_engine.Engine.register_dtype
+@pandera.dtypes.immutable(init=True)
+class ArrowString(pandas_engine.STRING):
+    """pandas' string dtype, as pandera's own, with the verdict of a column of that dtype given as one bool.
+
+    pandera's string dtype answers a match with an array of True, one per row, and pandera then builds
+    (and formats into a message) a frame of the rows that failed, empty, for every string column of
+    every validation: half the cost of validating a small frame. A mismatch is answered as before.
+    """
+
+    def check(self, pandera_dtype: Any, data_container: Any = None) -> Any:
+        verdict = super().check(pandera_dtype, data_container)
+        if isinstance(verdict, np.ndarray) and verdict.all():
+            return True
+        return verdict
+
+
 _ANNOTATIONS: dict[str, Any] = {
-    "string": Series[pd.StringDtype],
+    "string": Series[ArrowString],
     "integer": Series[pd.Int64Dtype],
     "number": Series[pd.Float64Dtype],
     "boolean": Series[pd.BooleanDtype],
