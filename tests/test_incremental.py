@@ -315,6 +315,30 @@ def test_a_shards_texts_are_sorted_without_reading_the_whole_file(tmp_path):
     assert peak < whole / 4, (peak, whole)
 
 
+def test_a_small_shard_file_of_texts_sorted_in_memory_is_the_one_sorted_a_row_at_a_time(tmp_path, monkeypatch):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    import pipelines.store as store
+    from validation.tables import TABLES_BY_NAME
+
+    schema = store.store_schema(TABLES_BY_NAME["texts"])
+    rows = [{"doc_id": f"doc-{(i * 37) % 60:03d}", "text": "文" * (i + 1), "n_chars": i + 1, "text_sha256": "0" * 64,
+             "_document_key": f"k{i}", "_source_file": f"raw/{i}.txt", "_row": 0} for i in range(60)]
+    sorted_files = []
+    for threshold in (store.SORTED_IN_MEMORY_BYTES, 0):
+        path = tmp_path / f"texts-{threshold}.parquet"
+        with pq.ParquetWriter(path, schema, compression="zstd") as writer:
+            for start in range(0, 60, 25):
+                writer.write_table(pa.Table.from_pylist(rows[start : start + 25], schema=schema), row_group_size=1)
+        monkeypatch.setattr(store, "SORTED_IN_MEMORY_BYTES", threshold)
+        store._sort_shard_file(path, TABLES_BY_NAME["texts"], schema)
+        sorted_files.append(path.read_bytes())
+    assert sorted_files[0] == sorted_files[1]
+    ids = pq.read_table(tmp_path / "texts-0.parquet", columns=["doc_id"]).column("doc_id").to_pylist()
+    assert ids == sorted(ids) and len(ids) == 60
+
+
 def test_tables_sorted_in_ranges_of_documents_are_the_tables_sorted_whole(corpus, tmp_path, monkeypatch):
     """DuckDB sorts each table (and quality_issues) a range of documents per query; with a document per range the
     package is byte for byte the one sorted in one query (row groups included)."""
