@@ -300,11 +300,10 @@ class _ShardBuild:
             writer.close()
         for name in MERGED_TABLES:
             _sort_shard_file(self.staging / f"{name}.parquet", TABLES_BY_NAME[name], self.schemas[name])
-        for name in self.spilled:
-            _write_sorted_shard_file(pq.read_table(self.staging / f"{name}.parquet"), self.staging / f"{name}.parquet", TABLES_BY_NAME.get(name) or TABLES_BY_NAME[DOCUMENT_FACTS[name]])
-        for name, held in self.held.items():
-            rows = pa.concat_tables(held) if held else self.schemas[name].empty_table()
-            _write_sorted_shard_file(rows, self.staging / f"{name}.parquet", TABLES_BY_NAME.get(name) or TABLES_BY_NAME[DOCUMENT_FACTS[name]])
+        for name in [*self.spilled, *self.held]:  # each file written once, sorted: from the held rows, or read back after a spill
+            path, held = self.staging / f"{name}.parquet", self.held.get(name)
+            rows = pq.read_table(path) if held is None else pa.concat_tables(held) if held else self.schemas[name].empty_table()
+            _write_sorted_shard_file(rows, path, TABLES_BY_NAME.get(name) or TABLES_BY_NAME[DOCUMENT_FACTS[name]])
         self.held = {}
         self.budget[0] -= self.held_bytes
         self.held_bytes = 0
