@@ -386,12 +386,10 @@ def publish(tables: Mapping[str, Path], out_dir: Path, built_from: str | None = 
                 facts[parquet_path] = file_facts(staging / parquet_path)
                 hashes[table.name] = facts[parquet_path]["hash"]
                 published_csv, published_facts = reusable.get(hashes[table.name], (None, None))
-                reused = False
-                if published_csv is not None and published_csv.name == f"{table.name}.csv":
-                    shutil.copyfile(published_csv, staging / csv_path)
-                    facts[csv_path] = file_facts(staging / csv_path)
-                    reused = facts[csv_path] == published_facts  # else the published file is not the one described
-                if not reused:
+                if published_csv is not None and published_facts is not None and published_csv.name == f"{table.name}.csv":
+                    shutil.copyfile(published_csv, staging / csv_path)  # unwritten since it was hashed: not read again
+                    facts[csv_path] = published_facts
+                else:
                     write_csv(table, staging / parquet_path, staging / csv_path)
                     facts[csv_path] = file_facts(staging / csv_path)
             for name, source in (extra_files or {}).items():
@@ -403,7 +401,7 @@ def publish(tables: Mapping[str, Path], out_dir: Path, built_from: str | None = 
             )
             (staging / "README.md").write_text(codebook(counts, config) + "\n", encoding="utf-8")
             (staging / "views.sql").write_text(views_sql(), encoding="utf-8")
-            problems = validate_package(staging, verdicts=record.parent if record is not None else None)
+            problems = validate_package(staging, verdicts=record.parent if record is not None else None, known_facts=facts)
             if problems:
                 raise PublicationError("the staged package is invalid:\n- " + "\n- ".join(problems))
             unchanged = {name for name, digest in hashes.items() if database_tables.get(name) == digest}
@@ -412,8 +410,9 @@ def publish(tables: Mapping[str, Path], out_dir: Path, built_from: str | None = 
             swap_directories(staging, out_dir)
             if record is not None and built_from is not None:
                 database = {"stat": file_stat(out_dir / DUCKDB_NAME), "tables": hashes}
+                csv_stats = {t.name: file_stat(out_dir / "data" / f"{t.name}.csv") for t in TABLES}
                 record.write_text(json.dumps({"out_dir": str(out_dir), "inputs": built_from, "csv_writer": csv_writer_version(),
-                                              "database": database}) + "\n", encoding="utf-8")
+                                              "csv_stats": csv_stats, "database": database}) + "\n", encoding="utf-8")
         finally:
             if staging.exists():
                 shutil.rmtree(staging, ignore_errors=True)
@@ -433,13 +432,15 @@ def _reusable_csv_files(out_dir: Path, record: Path | None) -> dict[str, tuple[P
     Rewriting every table's CSV file is most of the cost of publishing after
     one document changed, and most tables are then unchanged. A published CSV
     file is taken when the record says it was written by this same writer and
-    the published descriptor vouches for it and for its Parquet sibling; the copy must then have the
-    size and hash described (it is read once, as a staged file, not here).
+    the published descriptor vouches for it and for its Parquet sibling, and the file has the size,
+    times and inode recorded at publishing (it was not written since: the bet git's index makes, so it
+    is not read to be hashed again).
     """
     if record is None or not record.exists():
         return {}
     try:
-        if json.loads(record.read_text(encoding="utf-8")).get("csv_writer") != csv_writer_version():
+        recorded = json.loads(record.read_text(encoding="utf-8"))
+        if recorded.get("csv_writer") != csv_writer_version() or not isinstance(recorded.get("csv_stats"), dict):
             return {}
         described = json.loads((out_dir / "datapackage.json").read_text(encoding="utf-8"))
     except (OSError, ValueError, AttributeError):
@@ -450,7 +451,7 @@ def _reusable_csv_files(out_dir: Path, record: Path | None) -> dict[str, tuple[P
         if resource.get("format") != "csv" or "hash" not in parquet or "hash" not in resource:
             continue
         csv_file = out_dir / resource["path"]
-        if csv_file.is_file():
+        if csv_file.is_file() and recorded["csv_stats"].get(csv_file.stem) == file_stat(csv_file):
             reusable[parquet["hash"]] = (csv_file, {"bytes": resource.get("bytes"), "hash": resource["hash"]})
     return reusable
 

@@ -30,8 +30,12 @@ def file_facts(path: Path) -> dict[str, Any]:
     return {"bytes": path.stat().st_size, "hash": "sha256:" + digest.hexdigest()}
 
 
-def validate_package(package_dir: Path, full: bool = False, verdicts: Path | None = None) -> list[str]:
+def validate_package(package_dir: Path, full: bool = False, verdicts: Path | None = None,
+                     known_facts: dict[str, dict[str, Any]] | None = None) -> list[str]:
     """Problems of a written package (an empty list when it is valid); see the module's docstring.
+
+    known_facts: the size and hash of files (by their path in the package) that the caller has just
+    written and hashed and nothing has written since (publish's staged files), so they are not read again.
 
     verdicts: a folder (a build's store) where what passed is remembered, so that a rebuild's package
     does not repeat it: the descriptor's shape (see descriptor_problems) and the CSV files' row counts
@@ -55,7 +59,7 @@ def validate_package(package_dir: Path, full: bool = False, verdicts: Path | Non
             if not file.is_file():
                 problems.append(f"{part.get('path')} is missing")
                 continue
-            facts = file_facts(file)
+            facts = (known_facts or {}).get(str(part.get("path"))) or file_facts(file)
             hashes[str(part.get("path"))] = facts["hash"]
             for key in ("bytes", "hash"):
                 if key in part and part[key] != facts[key]:

@@ -68,3 +68,30 @@ def test_a_csv_written_by_another_version_of_the_writer_is_written_again(built: 
     _change_a_document(raw)
     assert run_build(str(raw), str(out), log_level="ERROR").success
     assert sorted(written) == sorted(_parquet_hashes(out))
+
+
+def test_a_reused_csv_file_is_not_read_again_and_one_touched_since_is_written_again(built: tuple[Path, Path, list[str]],
+                                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    import pipelines.validating
+
+    raw, out, written = built
+    hashed: list[str] = []
+    original = pipelines.validating.file_facts
+
+    def counting(path: Path) -> dict[str, object]:
+        hashed.append(path.name)
+        return original(path)
+
+    monkeypatch.setattr(pipelines.publishing, "file_facts", counting)
+    monkeypatch.setattr(pipelines.validating, "file_facts", counting)
+    places = out / "data" / "places.csv"
+    os.utime(places, ns=(places.stat().st_atime_ns, places.stat().st_mtime_ns + 10**9))  # same bytes, written since publishing
+    _change_a_document(raw)
+    assert run_build(str(raw), str(out), log_level="ERROR").success
+    assert "places" in written  # not trusted: written again
+    hashed_csv = sorted(name.removesuffix(".csv") for name in hashed if name.endswith(".csv"))
+    assert hashed_csv == sorted(written)  # each written file hashed once, the reused ones not at all
+    assert sorted(name for name in hashed if name.endswith(".parquet")) == sorted(f"{name}.parquet" for name in _parquet_hashes(out))
+    assert pipelines.validating.validate_package(out) == []  # the descriptor still describes every file exactly
