@@ -128,14 +128,18 @@ def _watched_rebuild(raw: Path, out: Path) -> tuple[float, float]:
     return seconds[2], seconds[3]
 
 
-def _median_ms(con: Any, sql: str, runs: int = 30) -> float:
-    con.execute(sql).fetchall()
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
+def _median_ms(con: Any, *sqls: str, runs: int = 60) -> list[float]:
+    """The median time of each query, run in turn within each round: a machine that slows down for a
+    while slows all of them alike, so their ratio holds where one query timed after the other drifted."""
+    for sql in sqls:
         con.execute(sql).fetchall()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times) * 1000
+    times: list[list[float]] = [[] for _ in sqls]
+    for _ in range(runs):
+        for sql, taken in zip(sqls, times):
+            start = time.perf_counter()
+            con.execute(sql).fetchall()
+            taken.append(time.perf_counter() - start)
+    return [statistics.median(taken) * 1000 for taken in times]
 
 
 def _extraction_rate(raw: Path) -> float:
@@ -227,8 +231,8 @@ def scaling() -> None:
         print(f"  yrdpm sql \"SELECT 1\", cold CLI: {cold:.2f} s")
         for term in ("氢能", "生态 绿色"):
             like = " AND ".join(f"m.text LIKE '%{t}%'" for t in term.split())
-            search_ms = _median_ms(con, "SELECT * FROM search_measures('" + term + "')")
-            like_ms = _median_ms(con, "SELECT m.*, d.title FROM measures m JOIN documents d USING (doc_id) WHERE " + like)
+            search_ms, like_ms = _median_ms(con, "SELECT * FROM search_measures('" + term + "')",
+                                            "SELECT m.*, d.title FROM measures m JOIN documents d USING (doc_id) WHERE " + like)
             print(f"  search_measures('{term}') p50 warm: {search_ms:.1f} ms; the same rows by LIKE: {like_ms:.1f} ms")
         con.close()
 
