@@ -392,7 +392,7 @@ def publish(tables: Mapping[str, Path], out_dir: Path, built_from: str | None = 
                 hashes[table.name] = facts[parquet_path]["hash"]
                 published_csv, published_facts = reusable.get(hashes[table.name], (None, None))
                 if published_csv is not None and published_facts is not None and published_csv.name == f"{table.name}.csv":
-                    shutil.copyfile(published_csv, staging / csv_path)  # unwritten since it was hashed: not read again
+                    _link_or_copy(published_csv, staging / csv_path)  # unwritten since it was hashed: not read again
                     facts[csv_path] = published_facts
                 else:
                     if csv_con is None:
@@ -463,6 +463,16 @@ def _reusable_csv_files(out_dir: Path, record: Path | None) -> dict[str, tuple[P
         if csv_file.is_file() and recorded["csv_stats"].get(csv_file.stem) == file_stat(csv_file):
             reusable[parquet["hash"]] = (csv_file, {"bytes": resource.get("bytes"), "hash": resource["hash"]})
     return reusable
+
+
+def _link_or_copy(source: Path, target: Path) -> None:
+    """A second name for a published file that the next publication keeps: nothing to copy, nor to flush to
+    disk again (the old publication's name goes when it is swapped out; nothing writes a published file in
+    place). A copy where the file system has no hard links."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
 
 
 def _database_tables(out_dir: Path, record: Path | None) -> dict[str, str]:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+# Imported before any test builds in process: a build's configure_process() blocks a hypothesis not yet
+# imported (pandera's strategies, of no use to a build), and hypothesis's pytest plugin imports it lazily.
+import hypothesis  # noqa: F401
 import pandas as pd
 import pytest
 

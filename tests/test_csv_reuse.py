@@ -88,10 +88,13 @@ def test_a_reused_csv_file_is_not_read_again_and_one_touched_since_is_written_ag
     monkeypatch.setattr(pipelines.validating, "file_facts", counting)
     places = out / "data" / "places.csv"
     os.utime(places, ns=(places.stat().st_atime_ns, places.stat().st_mtime_ns + 10**9))  # same bytes, written since publishing
+    inodes = {p.name: p.stat().st_ino for p in (out / "data").glob("*.csv")}
     _change_a_document(raw)
     assert run_build(str(raw), str(out), log_level="ERROR").success
     assert "places" in written  # not trusted: written again
     hashed_csv = sorted(name.removesuffix(".csv") for name in hashed if name.endswith(".csv"))
     assert hashed_csv == sorted(written)  # each written file hashed once, the reused ones not at all
+    kept = sorted(p.stem for p in (out / "data").glob("*.csv") if p.stat().st_ino == inodes[p.name])
+    assert kept == sorted(set(_parquet_hashes(out)) - set(written))  # the reused ones are the published files themselves, not copies
     assert sorted(name for name in hashed if name.endswith(".parquet")) == sorted(f"{name}.parquet" for name in _parquet_hashes(out))
     assert pipelines.validating.validate_package(out) == []  # the descriptor still describes every file exactly
