@@ -209,7 +209,7 @@ def scaling() -> None:
             incremental = _child_build(raw, out)
             watched = _watched_rebuild(raw, out)
             rows.append((size, source_bytes, full, again, incremental, watched, _extraction_rate(raw) if size == 100 else None))
-        print(f"{'':>76} {'1 changed, yrdpm watch (first, median of next 4)':>36}")
+        print(f"{'':>76} {f'1 changed, yrdpm watch (first, median of next {WATCHED_NEXT})':>36}")
         header = (f"{'documents':>10} {'source MB':>10} {'full s':>8} {'MB/s':>6} {'peak MiB':>9} {'unchanged s':>12} {'1 changed s':>12} {'share':>6}"
                   f" {'first s':>8} {'share':>6} {'next s':>7} {'share':>6}")
         print(header)

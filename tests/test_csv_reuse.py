@@ -21,9 +21,9 @@ def built(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path, 
     written: list[str] = []
     original = pipelines.publishing.write_csv
 
-    def counting(table, parquet, path, *con):  # type: ignore[no-untyped-def]
+    def counting(table, parquet, path, con):  # type: ignore[no-untyped-def]
         written.append(table.name)
-        original(table, parquet, path, *con)
+        original(table, parquet, path, con)
 
     monkeypatch.setattr(pipelines.publishing, "write_csv", counting)
     return raw, out, written
