@@ -50,3 +50,14 @@ def test_a_measure_without_title_is_scored_and_a_shorter_text_weighs_more(con):
     # one occurrence each, neither in a title: m4's shorter text ranks first
     assert [r[0] for r in rows] == ["m4", "m3"]
     assert rows[0][1] > rows[1][1] > 0
+
+
+def test_the_score_is_the_formula_over_non_overlapping_counts_and_each_hit_has_its_document_title(con):
+    con.execute("INSERT INTO documents VALUES ('d3', '规划丙')")
+    # '示范示范示' holds '示范示' once without overlap (as replace() would count), not twice
+    con.execute("INSERT INTO measures VALUES ('m5', 'd3', '3.', '示范示', '示范示。示范示范示区。')")
+    rows = con.execute("SELECT measure_id, doc_title, score FROM search_measures('示范示')").fetchall()
+    assert [r[:2] for r in rows] == [("m5", "规划丙")]
+    text_count, title_count, length = 2, 1, len("示范示。示范示范示区。")  # the only hit: its length is the mean
+    expected = 4 * title_count + text_count * 2.2 / (text_count + 1.2 * (0.25 + 0.75 * length / length))
+    assert rows[0][2] == pytest.approx(round(expected, 6))
