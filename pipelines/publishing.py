@@ -16,7 +16,7 @@ import math
 import os
 import shutil
 import uuid
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -158,9 +158,9 @@ def _sql_path(path: Path) -> str:
     return path.as_posix().replace("'", "''")
 
 
-def parquet_rows(path: Path, batch_rows: int = 8192) -> Iterator[dict[str, Any]]:
-    """The rows of a Parquet file, a batch at a time."""
-    for batch in pq.ParquetFile(path).iter_batches(batch_size=batch_rows):
+def parquet_rows(path: Path, batch_rows: int = 8192, columns: Sequence[str] | None = None) -> Iterator[dict[str, Any]]:
+    """The rows of a Parquet file (of these columns only, if given), a batch at a time."""
+    for batch in pq.ParquetFile(path).iter_batches(batch_size=batch_rows, columns=None if columns is None else list(columns)):
         yield from batch.to_pylist()
 
 
@@ -179,6 +179,9 @@ EXTRA_RESOURCES = {
                      "description": "Per table, the records added, removed and changed (by primary key, with the fields that changed) since the previous release; written by `yrdpm release`.",
                      "format": "json", "mediatype": "application/json"},
 }
+
+
+SOURCE_COLUMNS = ("title", "source_file", "source_url", "source_description", "licence_id", "licence")  # what a source of the descriptor says
 
 
 def descriptor(staging: Path, documents: Iterable[Mapping[str, Any]], counts: Mapping[str, int], extra: Iterable[str] = (),
@@ -396,7 +399,7 @@ def publish(tables: Mapping[str, Path], out_dir: Path, built_from: str | None = 
             for name, source in (extra_files or {}).items():
                 shutil.copyfile(source, staging / name)
             config = package_config()
-            documents = parquet_rows(staging / "data" / "documents.parquet")
+            documents = parquet_rows(staging / "data" / "documents.parquet", columns=SOURCE_COLUMNS)
             (staging / "datapackage.json").write_text(
                 json.dumps(descriptor(staging, documents, counts, sorted(extra_files or {}), facts), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
             )
