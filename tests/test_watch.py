@@ -87,3 +87,24 @@ def test_the_watcher_builds_then_rebuilds_after_a_document_changes(tmp_path: Pat
     assert not [row for row in before if "本文件已由监视测试修订" in row["text"]]
     assert len([row for row in after if "本文件已由监视测试修订" in row["text"]]) == 1
     assert len(after) == len(before)
+
+
+def test_one_in_memory_instance_serves_every_rebuild_and_keeps_none_of_them(tmp_path: Path) -> None:
+    """What the watcher does between builds: the instance is wiped, so its memory does not grow with the rebuilds."""
+    import dagster as dg
+
+    from pipelines.cli import _build_and_report
+
+    raw, out = tmp_path / "raw", tmp_path / "datapackage"
+    shutil.copytree(RAW, raw)
+    instance = dg.DagsterInstance.ephemeral()
+    assert _build_and_report(raw, out, "", 1, "", instance)
+    assert instance.get_runs() and instance.get_latest_materialization_event(dg.AssetKey("measures")) is not None
+    instance.wipe()
+    assert not instance.get_runs() and instance.get_latest_materialization_event(dg.AssetKey("measures")) is None
+    changed = sorted(raw.glob("*.txt"))[0]
+    changed.write_bytes(changed.read_bytes() + "\n（本文件已由监视测试修订。）\n".encode())
+    assert _build_and_report(raw, out, "", 1, "", instance)
+    assert len(instance.get_runs()) == 1
+    texts = pq.read_table(out / "data" / "texts.parquet").column("text").to_pylist()
+    assert sum("本文件已由监视测试修订" in text for text in texts) == 1
