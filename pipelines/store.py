@@ -55,12 +55,12 @@ SORTED_ROW_GROUP_ROWS = 2048  # rows per row group of the other shard files: the
 # time, where holding every document's issues in the manifests held the whole corpus' issues in Python.
 ISSUES, AGENCIES = "document_issues", "document_agencies"
 DOCUMENT_FACTS = {ISSUES: "quality_issues", AGENCIES: "agencies"}
-# While a shard is built, a merged table's rows are written one row per row group, in the order they come:
-# the file is then rewritten in the table's order by reading its rows one at a time, in that order (its sort
-# keys alone are read whole), so a shard's texts are never all in memory at once.
+# A shard build past its memory budget (HELD_BYTES) writes a merged table's rows one row per row group, in the
+# order they come: the file is then rewritten in the table's order by reading its rows one at a time, in that
+# order (its sort keys alone are read whole), so a shard's texts are never all in memory at once.
 STAGED_ROW_GROUP_ROWS = 1
 SORTED_IN_MEMORY_BYTES = 32 * 2**20  # a staged shard file of texts up to this size (uncompressed) is sorted in memory, a larger one a row at a time
-HELD_BYTES = 16 * 2**20  # rows of the tables without whole texts that a run's shard builds hold in memory, all together
+HELD_BYTES = 16 * 2**20  # rows that a run's open shard builds hold in memory, all together
 # Columns the store adds to every table: which document a row came from, and its place in it.
 KEY_COLUMN, FILE_COLUMN, ROW_COLUMN = "_document_key", "_source_file", "_row"
 _REPO = Path(__file__).resolve().parents[1]
@@ -249,16 +249,16 @@ class _ShardBuild:
         self.staging.mkdir(parents=True)
         self.schemas = {name: store_schema(TABLES_BY_NAME[name]) for name in RECORD_TABLES}
         self.schemas |= {name: store_schema(TABLES_BY_NAME[table]) for name, table in DOCUMENT_FACTS.items()}
-        # The tables with whole texts are written as they come, a row per row group, and sorted at the end a
-        # row group at a time. The others' rows are small: they are held and written once, sorted, at the end,
-        # unless the rows held by all the shard builds of the run reach HELD_BYTES; this build then writes what
-        # it holds and what comes after as it comes, and sorts each file at the end (reading it back).
-        kept_in_order = [name for name in (*RECORD_TABLES, ISSUES) if name not in MERGED_TABLES]  # the others stay in the order they come
-        self.writers = {name: pq.ParquetWriter(self.staging / f"{name}.parquet", schema, compression="zstd") for name, schema in self.schemas.items()
-                        if name not in kept_in_order}
-        self.held: dict[str, list[pa.Table]] = {name: [] for name in kept_in_order}
+        # Every table's rows are held and written once, sorted, at the end, unless the rows held by all the shard
+        # builds of the run reach HELD_BYTES: this build then writes what it holds and what comes after as it
+        # comes (the texts a row per row group) and sorts each file at the end, reading it back (the texts a row
+        # group at a time, so a shard's texts are never all in memory at once). A build is finished as soon as
+        # its last document is added, so the budget is shared by the few shards a chunk of documents spans.
+        self.writers: dict[str, pq.ParquetWriter] = {}
+        self.held: dict[str, list[pa.Table]] = {name: [] for name in self.schemas}
         self.held_bytes = 0
         self.spilled: list[str] = []
+        self.finished = False
         self.budget = budget
         self.entries = list(reused)
         if reused:  # the unchanged documents' rows from the shard's previous files
@@ -288,7 +288,7 @@ class _ShardBuild:
         for name, held in self.held.items():
             self.writers[name] = pq.ParquetWriter(self.staging / f"{name}.parquet", self.schemas[name], compression="zstd")
             for rows in held:
-                self.writers[name].write_table(rows)
+                self.writers[name].write_table(rows, row_group_size=STAGED_ROW_GROUP_ROWS if name in MERGED_TABLES else None)
         self.held = {}
         self.budget[0] -= self.held_bytes
         self.held_bytes = 0
@@ -309,12 +309,16 @@ class _ShardBuild:
 
         for writer in self.writers.values():
             writer.close()
-        for name in MERGED_TABLES:
-            _sort_shard_file(self.staging / f"{name}.parquet", TABLES_BY_NAME[name], self.schemas[name])
         for name in [*self.spilled, *self.held]:  # each file written once, sorted: from the held rows, or read back after a spill
-            path, held = self.staging / f"{name}.parquet", self.held.get(name)
+            path, held, table = self.staging / f"{name}.parquet", self.held.get(name), TABLES_BY_NAME.get(name) or TABLES_BY_NAME[DOCUMENT_FACTS[name]]
+            if held is None and name in MERGED_TABLES:
+                _sort_shard_file(path, table, self.schemas[name])
+                continue
             rows = pq.read_table(path) if held is None else pa.concat_tables(held) if held else self.schemas[name].empty_table()
-            _write_sorted_shard_file(rows, path, TABLES_BY_NAME.get(name) or TABLES_BY_NAME[DOCUMENT_FACTS[name]])
+            if name in MERGED_TABLES:
+                _write_merged_shard_file(rows, path, table, self.schemas[name])
+            else:
+                _write_sorted_shard_file(rows, path, table)
         self.held = {}
         self.budget[0] -= self.held_bytes
         self.held_bytes = 0
@@ -322,8 +326,11 @@ class _ShardBuild:
         manifest = {"shard": self.shard, "fingerprint": fingerprint, "documents": [asdict(e) for e in self.entries]}
         (self.staging / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1, default=str) + "\n", encoding="utf-8")
         swap_directories(self.staging, self.store.shard_dir(self.shard))
+        self.finished = True
 
     def abandon(self) -> None:
+        if self.finished:
+            return
         for writer in self.writers.values():
             writer.close()
         shutil.rmtree(self.staging, ignore_errors=True)
@@ -343,6 +350,18 @@ def _write_sorted_shard_file(rows: pa.Table, path: Path, table: Table) -> None:
                    row_group_size=SORTED_ROW_GROUP_ROWS)
 
 
+def _write_merged_shard_file(rows: pa.Table, path: Path, table: Table, schema: pa.Schema, order: pa.Array | None = None) -> None:
+    """A shard's file of a merged table (texts), from rows in memory: in the table's order (`order`, when the
+    caller has it), in row groups of MERGED_ROW_GROUP_ROWS."""
+    if order is None:
+        keys = [*table.sort_by, FILE_COLUMN, ROW_COLUMN]
+        order = pc.sort_indices(rows.select(keys), sort_keys=[(k, "ascending", "at_start") for k in keys])
+    rows = rows.take(order).cast(schema)
+    with pq.ParquetWriter(path, schema, compression="zstd") as writer:
+        for first in range(0, rows.num_rows, MERGED_ROW_GROUP_ROWS):
+            writer.write_table(rows.slice(first, MERGED_ROW_GROUP_ROWS).combine_chunks(), row_group_size=MERGED_ROW_GROUP_ROWS)
+
+
 def _sort_shard_file(path: Path, table: Table, schema: pa.Schema) -> None:
     """Rewrite a shard's file in the table's order, in row groups of MERGED_ROW_GROUP_ROWS.
 
@@ -357,23 +376,23 @@ def _sort_shard_file(path: Path, table: Table, schema: pa.Schema) -> None:
     keys = [*table.sort_by, FILE_COLUMN, ROW_COLUMN]
     order = pc.sort_indices(staged.read(columns=keys), sort_keys=[(k, "ascending", "at_start") for k in keys])
     groups = [staged.metadata.row_group(g) for g in range(staged.metadata.num_row_groups)]
+    if sum(g.total_byte_size for g in groups) <= SORTED_IN_MEMORY_BYTES:  # read at once (a row group at a time costs ~2 ms each)
+        _write_merged_shard_file(staged.read(), path, table, schema, order)
+        staged.close()
+        unsorted.unlink()
+        return
+    starts = list(itertools.accumulate((g.num_rows for g in groups), initial=0))
+    cached: tuple[int, pa.Table] | None = None
+    indices = order.to_pylist()
     with pq.ParquetWriter(path, schema, compression="zstd") as writer:
-        if sum(g.total_byte_size for g in groups) <= SORTED_IN_MEMORY_BYTES:  # read at once (a row group at a time costs ~2 ms each)
-            rows = staged.read().take(order).cast(schema)
-            for first in range(0, rows.num_rows, MERGED_ROW_GROUP_ROWS):
-                writer.write_table(rows.slice(first, MERGED_ROW_GROUP_ROWS).combine_chunks(), row_group_size=MERGED_ROW_GROUP_ROWS)
-        else:
-            starts = list(itertools.accumulate((g.num_rows for g in groups), initial=0))
-            cached: tuple[int, pa.Table] | None = None
-            indices = order.to_pylist()
-            for first in range(0, len(indices), MERGED_ROW_GROUP_ROWS):
-                parts = []
-                for index in indices[first : first + MERGED_ROW_GROUP_ROWS]:
-                    group = bisect.bisect_right(starts, index) - 1
-                    if cached is None or cached[0] != group:
-                        cached = (group, staged.read_row_group(group))
-                    parts.append(cached[1].slice(index - starts[group], 1))
-                writer.write_table(pa.concat_tables(parts).cast(schema), row_group_size=MERGED_ROW_GROUP_ROWS)
+        for first in range(0, len(indices), MERGED_ROW_GROUP_ROWS):
+            parts = []
+            for index in indices[first : first + MERGED_ROW_GROUP_ROWS]:
+                group = bisect.bisect_right(starts, index) - 1
+                if cached is None or cached[0] != group:
+                    cached = (group, staged.read_row_group(group))
+                parts.append(cached[1].slice(index - starts[group], 1))
+            writer.write_table(pa.concat_tables(parts).cast(schema), row_group_size=MERGED_ROW_GROUP_ROWS)
     staged.close()
     unsorted.unlink()
 
@@ -387,27 +406,37 @@ def build_shards(store: ShardStore, groups: Mapping[str, Sequence[SourceFile]], 
     """
     summaries, builds = [], {}
     held = [0]  # bytes of rows the shard builds hold, all together (see _ShardBuild)
+    reused: dict[str, list[StoredDocument]] = {}  # the shards to rebuild, with their unchanged documents
     fresh: list[tuple[str, str, SourceFile]] = []
+    for shard, raws in sorted(groups.items()):
+        keyed = {document_key(raw, fingerprint): raw for raw in sorted(raws, key=lambda r: r.path)}
+        stored = store.manifest(shard)
+        previous = stored or {}
+        if set(previous) == set(keyed) and (stored is not None or not keyed):
+            summaries.append(ShardSummary(shard, len(keyed), len(keyed), 0, [], changed=False))
+            continue
+        reused[shard] = [previous[k] for k in keyed if k in previous]
+        fresh += [(shard, key, raw) for key, raw in keyed.items() if key not in previous]
+    # A shard's documents are consecutive in `fresh`: its build is opened at its first chunk and finished
+    # after its last, so only the builds of the shards a chunk spans hold rows at any time.
+    last_chunk = {shard: start for start in range(0, len(fresh), CHUNK_DOCUMENTS) for shard, _, _ in fresh[start : start + CHUNK_DOCUMENTS]}
     try:
-        for shard, raws in sorted(groups.items()):
-            keyed = {document_key(raw, fingerprint): raw for raw in sorted(raws, key=lambda r: r.path)}
-            stored = store.manifest(shard)
-            previous = stored or {}
-            if set(previous) == set(keyed) and (stored is not None or not keyed):
-                summaries.append(ShardSummary(shard, len(keyed), len(keyed), 0, [], changed=False))
-                continue
-            builds[shard] = _ShardBuild(store, shard, [previous[k] for k in keyed if k in previous], held)
-            fresh += [(shard, key, raw) for key, raw in keyed.items() if key not in previous]
+        for shard in reused:
+            if shard not in last_chunk:  # documents removed, none to extract
+                builds[shard] = _ShardBuild(store, shard, reused[shard], held)
+                builds[shard].finish(fingerprint)
         for start in range(0, len(fresh), CHUNK_DOCUMENTS):
             chunk = fresh[start : start + CHUNK_DOCUMENTS]
             results = validate_results([process_document(source.read(), validate_schema=False) for _, _, source in chunk])
             for shard in dict.fromkeys(s for s, _, _ in chunk):
+                if shard not in builds:
+                    builds[shard] = _ShardBuild(store, shard, reused[shard], held)
                 builds[shard].add([(result, key) for (s, key, _), result in zip(chunk, results) if s == shard])
-        for build in builds.values():
-            build.finish(fingerprint)
+                if last_chunk[shard] == start:
+                    builds[shard].finish(fingerprint)
     except BaseException:
         for build in builds.values():
-            build.abandon()
+            build.abandon()  # a finished shard stays: it is complete and consistent on its own
         raise
     for shard, build in builds.items():
         new = [e for e in build.entries if e.key in {k for s, k, _ in fresh if s == shard}]

@@ -58,3 +58,31 @@ def test_a_shard_build_over_its_memory_budget_writes_the_same_files(tmp_path: Pa
     spilled = shard_files(tmp_path / "spilled", 1)
     assert held == spilled
     assert sum(len(rows) for rows, _ in held.values()) > 100
+
+
+def test_a_shard_build_is_finished_after_its_last_document_so_few_are_open_at_once(tmp_path: Path, monkeypatch) -> None:
+    """The held rows are those of the shards the current chunk spans, not of every shard of the run."""
+    import pipelines.store
+
+    monkeypatch.setattr(pipelines.store, "CHUNK_DOCUMENTS", 1)
+    open_builds: set[str] = set()
+    most = [0]
+    original_init, original_finish = pipelines.store._ShardBuild.__init__, pipelines.store._ShardBuild.finish
+
+    def init(self, store, shard, reused, budget):  # type: ignore[no-untyped-def]
+        original_init(self, store, shard, reused, budget)
+        open_builds.add(shard)
+        most[0] = max(most[0], len(open_builds))
+
+    def finish(self, fingerprint):  # type: ignore[no-untyped-def]
+        original_finish(self, fingerprint)
+        open_builds.discard(self.shard)
+
+    monkeypatch.setattr(pipelines.store._ShardBuild, "__init__", init)
+    monkeypatch.setattr(pipelines.store._ShardBuild, "finish", finish)
+    raw, out = tmp_path / "raw", tmp_path / "datapackage"
+    shutil.copytree(RAW, raw)
+    assert run_build(str(raw), str(out), log_level="ERROR").success
+    store = ShardStore(tmp_path / ".datapackage.store")
+    assert sum(1 for shard in pipelines.store.shard_keys() if store.manifest(shard)) >= 3  # the seeds fall in several shards
+    assert most[0] == 1 and not open_builds
