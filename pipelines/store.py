@@ -314,7 +314,8 @@ class _ShardBuild:
             if held is None and name in MERGED_TABLES:
                 _sort_shard_file(path, table, self.schemas[name])
                 continue
-            rows = pq.read_table(path) if held is None else pa.concat_tables(held) if held else self.schemas[name].empty_table()
+            # read back in the store's schema: Parquet gives a list column back as list<element>, held rows are list<item>
+            rows = pq.read_table(path).cast(self.schemas[name]) if held is None else pa.concat_tables(held) if held else self.schemas[name].empty_table()
             if name in MERGED_TABLES:
                 _write_merged_shard_file(rows, path, table, self.schemas[name])
             else:
