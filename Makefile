@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup system-packages build test dev watch bench faults fuzz clean
+.PHONY: setup system-packages build test dev watch bench bench-memory faults fuzz clean
 
 # From Debian's packages: headless Chromium and a CJK font for the site's browser tests, R's readr for the CSV tests,
 # Redis as the Celery broker of the distributed build's test.
@@ -48,6 +48,9 @@ fuzz: setup  # the property tests with 2,000 examples each instead of 25
 
 bench: setup
 	$(BIN)/python scripts/benchmark.py
+
+bench-memory: setup  # peak memory of a build of 10,000 synthetic documents, per phase (about 5 minutes)
+	$(BIN)/python scripts/benchmark.py --memory 10000
 
 clean:
 	rm -rf $(VENV) .dagster .pytest_cache

@@ -243,5 +243,27 @@ def scaling() -> None:
         con.close()
 
 
+def memory(documents: int) -> None:
+    """Peak resident memory of one `yrdpm build` of a synthetic corpus of this many documents, per phase
+    (scripts/memprofile.py in a fresh process): issue 7 asks for less than 1 GB at 10,000 documents."""
+    from synthetic import make_corpus
+
+    with tempfile.TemporaryDirectory() as tmp:
+        raw, out = Path(tmp) / "raw", Path(tmp) / "datapackage"
+        megabytes = make_corpus(raw, documents) / 1e6
+        env = dict(os.environ)
+        env.pop("DAGSTER_HOME", None)
+        done = subprocess.run([sys.executable, str(Path(__file__).with_name("memprofile.py")), "build", "--raw-dir", str(raw), "--out-dir", str(out)],
+                              capture_output=True, text=True, env=env, check=True)
+    report = json.loads(next(line for line in done.stderr.splitlines() if line.startswith("MEMPROFILE "))[len("MEMPROFILE "):])
+    print(f"{documents:,} documents ({megabytes:.0f} MB of source): peak RSS {report['ru_maxrss_mib']} MiB, build {report['wall_s']} s")
+    print(f"  {'phase':40} {'start MiB':>10} {'peak MiB':>9}")
+    for phase, figures in report["phases"].items():
+        print(f"  {phase.removeprefix('startup/') if phase != 'startup' else '(whole build)':40} {figures['start'] or '':>10} {figures['peak']:>9}")
+
+
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:2] == ["--memory"]:  # make bench-memory
+        memory(int(sys.argv[2]) if len(sys.argv) > 2 else 10_000)
+    else:
+        main()
