@@ -37,7 +37,7 @@ def checked(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         return original(con, rules)
 
     monkeypatch.setattr(sql_checks, "failures", recording)
-    monkeypatch.setattr(sql_checks, "_passed_contents", set())  # as in a new process
+    monkeypatch.setattr(sql_checks, "_passed_contents", [])  # as in a new process
     return runs
 
 
@@ -49,7 +49,7 @@ def _rewrite(path: Path, change) -> None:
 
 
 def _new_process(monkeypatch: pytest.MonkeyPatch, checked: list[str]) -> None:
-    monkeypatch.setattr(sql_checks, "_passed_contents", set())
+    monkeypatch.setattr(sql_checks, "_passed_contents", [])
     checked.clear()
 
 
@@ -105,3 +105,14 @@ def test_a_record_of_other_rules_or_unreadable_is_ignored(tables, checked, monke
         _new_process(monkeypatch, checked)
         sql_checks.check_all(tables, record)
         assert set(checked) == every_rule
+
+
+def test_a_long_running_process_keeps_only_the_last_contents_that_passed(tables, checked):
+    """A watcher checks new contents at every rebuild: the contents known to pass stay a few, the latest among them."""
+    for turn in range(sql_checks.PASSED_CONTENTS_KEPT + 3):
+        _rewrite(tables["targets"], lambda rows, k=turn: rows.__setitem__(slice(None), rows[k + 1 :] + rows[: k + 1]))  # other bytes, still valid
+        assert sql_checks.check_all(tables) == ({t.name: [] for t in TABLES}, [])
+    assert len(sql_checks._passed_contents) == sql_checks.PASSED_CONTENTS_KEPT
+    checked.clear()
+    assert sql_checks.check_all(tables) == ({t.name: [] for t in TABLES}, [])
+    assert checked == []  # the latest contents are still known to pass

@@ -168,7 +168,9 @@ def all_foreign_key_rules() -> list[Rule]:
 # Contents (table name and sha256 of its file) that passed every check in this process: the published
 # package's Parquet files are copies of the assembled tables the blocking checks already judged, and
 # the same bytes under the same rules pass again, so validating the staged package does not repeat them.
-_passed_contents: set[tuple[tuple[str, str], ...]] = set()
+# Only the last few are kept: a watcher's process checks new contents at every rebuild.
+PASSED_CONTENTS_KEPT = 4
+_passed_contents: list[tuple[tuple[str, str], ...]] = []
 
 
 def content_digests(files: Mapping[str, Path]) -> tuple[tuple[str, str], ...]:
@@ -235,7 +237,8 @@ def check_all(files: Mapping[str, Path], record: Path | None = None) -> tuple[di
     known.save([name for name, problems in per_table.items() if not problems],
                [r for r in fk_rules if r not in {rule for rule, _ in failed_keys}])
     if not keys and not any(per_table.values()):
-        _passed_contents.add(contents)
+        _passed_contents.append(contents)
+        del _passed_contents[:-PASSED_CONTENTS_KEPT]
     return per_table, keys
 
 
