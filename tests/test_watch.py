@@ -108,3 +108,54 @@ def test_one_in_memory_instance_serves_every_rebuild_and_keeps_none_of_them(tmp_
     assert len(instance.get_runs()) == 1
     texts = pq.read_table(out / "data" / "texts.parquet").column("text").to_pylist()
     assert sum("本文件已由监视测试修订" in text for text in texts) == 1
+
+
+def _watch_with(monkeypatch, tmp_path: Path, builds) -> str:  # type: ignore[no-untyped-def]
+    """`yrdpm watch --builds N` in this process, each build done by the next function of `builds`; its stderr."""
+    from click.testing import CliRunner
+
+    import pipelines.cli
+
+    calls = iter(builds)
+    monkeypatch.setattr(pipelines.cli, "_build_and_report", lambda *args: next(calls)())
+    monkeypatch.delenv("DAGSTER_HOME", raising=False)
+    result = CliRunner().invoke(pipelines.cli.main, ["watch", "--raw-dir", str(tmp_path / "raw"), "--out-dir", str(tmp_path / "datapackage"),
+                                                     "--interval", "0.05", "--builds", str(len(builds))])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_the_watcher_outlives_a_build_that_raises(tmp_path: Path, monkeypatch) -> None:
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "a.txt").write_text("一、总则", encoding="utf-8")
+
+    def failing() -> bool:
+        (raw / "a.txt").write_text("一、总纲", encoding="utf-8")  # the change the next build is for
+        raise OSError(28, "No space left on device")
+
+    output = _watch_with(monkeypatch, tmp_path, [failing, lambda: True])
+    assert "build error: OSError: [Errno 28] No space left on device" in output
+    assert "build 1: failed" in output and "build 2: published" in output
+
+
+def test_a_raw_folder_that_disappears_is_reported_once_and_watched_until_it_is_back(tmp_path: Path, monkeypatch) -> None:
+    import threading
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "a.txt").write_text("一、总则", encoding="utf-8")
+
+    def moving_away() -> bool:
+        raw.rename(tmp_path / "elsewhere")
+
+        def back() -> None:
+            (tmp_path / "elsewhere").rename(raw)
+            (raw / "b.txt").write_text("二、目标", encoding="utf-8")
+
+        threading.Timer(0.5, back).start()
+        return True
+
+    output = _watch_with(monkeypatch, tmp_path, [moving_away, lambda: True])
+    assert output.count("cannot read") == 1, output
+    assert "build 2: published" in output
