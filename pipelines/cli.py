@@ -154,8 +154,10 @@ def _build_and_report(raw_path: Path, out_path: Path, store_path: str, workers: 
 @click.option("--out-dir", default="datapackage", show_default=True, help="Where the data package is published.")
 @click.option("--store-dir", default="", help="Where per-document results are kept between builds (default: .<out-dir>.store beside the output).")
 @click.option("--interval", default=5.0, show_default=True, help="Seconds between two looks at the raw folder.")
+@click.option("--settle", default=2.0, show_default=True,
+              help="Seconds the raw folder must stay unchanged after a change before a rebuild starts: files copied in together make one rebuild.")
 @click.option("--builds", "max_builds", default=0, help="Stop after this many builds (default: run until interrupted).")
-def watch(raw_dir: str, out_dir: str, store_dir: str, interval: float, max_builds: int) -> None:
+def watch(raw_dir: str, out_dir: str, store_dir: str, interval: float, settle: float, max_builds: int) -> None:
     """Build now, then again each time a file in the raw folder is added, changed or removed.
 
     One process for every rebuild: Python, Dagster and the extraction code are
@@ -220,6 +222,11 @@ def watch(raw_dir: str, out_dir: str, store_dir: str, interval: float, max_build
                 return
             while not raw_folder_changed():
                 time.sleep(interval)
+            quiet_since = time.monotonic()
+            while time.monotonic() - quiet_since < settle:  # a change while files are still arriving waits for the last of them
+                time.sleep(min(interval, settle))
+                if raw_folder_changed():
+                    quiet_since = time.monotonic()
     except KeyboardInterrupt:
         click.echo("yrdpm watch: stopped", err=True)
 

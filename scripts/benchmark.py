@@ -115,7 +115,7 @@ def _watched_rebuild(raw: Path, out: Path) -> tuple[float, float]:
     env = dict(os.environ)
     env.pop("DAGSTER_HOME", None)
     builds = 2 + WATCHED_NEXT
-    command = [str(Path(sys.executable).with_name("yrdpm")), "watch", "--raw-dir", str(raw), "--out-dir", str(out), "--interval", "0.1",
+    command = [str(Path(sys.executable).with_name("yrdpm")), "watch", "--raw-dir", str(raw), "--out-dir", str(out), "--interval", "0.1", "--settle", "0.2",
                "--builds", str(builds)]
     watcher = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
     assert watcher.stderr is not None

@@ -71,7 +71,7 @@ def test_the_watcher_builds_then_rebuilds_after_a_document_changes(tmp_path: Pat
     shutil.copytree(RAW, raw)
     changed = sorted(raw.glob("*.txt"))[0]
     yrdpm = Path(sys.executable).with_name("yrdpm")
-    process = subprocess.Popen([str(yrdpm), "watch", "--raw-dir", str(raw), "--out-dir", str(out), "--interval", "0.2", "--builds", "2"],
+    process = subprocess.Popen([str(yrdpm), "watch", "--raw-dir", str(raw), "--out-dir", str(out), "--interval", "0.2", "--settle", "0.2", "--builds", "2"],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "DAGSTER_HOME": ""})
     try:
         first = _lines_until(process, "build 1:", 300)
@@ -110,7 +110,7 @@ def test_one_in_memory_instance_serves_every_rebuild_and_keeps_none_of_them(tmp_
     assert sum("本文件已由监视测试修订" in text for text in texts) == 1
 
 
-def _watch_with(monkeypatch, tmp_path: Path, builds) -> str:  # type: ignore[no-untyped-def]
+def _watch_with(monkeypatch, tmp_path: Path, builds, settle: float = 0.0) -> str:  # type: ignore[no-untyped-def]
     """`yrdpm watch --builds N` in this process, each build done by the next function of `builds`; its stderr."""
     from click.testing import CliRunner
 
@@ -120,7 +120,7 @@ def _watch_with(monkeypatch, tmp_path: Path, builds) -> str:  # type: ignore[no-
     monkeypatch.setattr(pipelines.cli, "_build_and_report", lambda *args: next(calls)())
     monkeypatch.delenv("DAGSTER_HOME", raising=False)
     result = CliRunner().invoke(pipelines.cli.main, ["watch", "--raw-dir", str(tmp_path / "raw"), "--out-dir", str(tmp_path / "datapackage"),
-                                                     "--interval", "0.05", "--builds", str(len(builds))])
+                                                     "--interval", "0.05", "--settle", str(settle), "--builds", str(len(builds))])
     assert result.exit_code == 0, result.output
     return result.output
 
@@ -159,3 +159,28 @@ def test_a_raw_folder_that_disappears_is_reported_once_and_watched_until_it_is_b
     output = _watch_with(monkeypatch, tmp_path, [moving_away, lambda: True])
     assert output.count("cannot read") == 1, output
     assert "build 2: published" in output
+
+
+def test_files_copied_in_one_after_the_other_make_one_rebuild_once_the_folder_settles(tmp_path: Path, monkeypatch) -> None:
+    import threading
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "a.txt").write_text("一、总则", encoding="utf-8")
+    seen: list[list[str]] = []
+
+    def arriving() -> bool:
+        def copy_in() -> None:  # a batch of documents arriving one every 0.2 s, well within the settling time
+            for n in range(5):
+                (raw / f"new-{n}.txt").write_text(f"第{n}条", encoding="utf-8")
+                time.sleep(0.2)
+
+        threading.Thread(target=copy_in).start()
+        return True
+
+    def second() -> bool:
+        seen.append(sorted(p.name for p in raw.iterdir()))
+        return True
+
+    _watch_with(monkeypatch, tmp_path, [arriving, second], settle=1.0)
+    assert seen == [["a.txt", *(f"new-{n}.txt" for n in range(5))]]  # the rebuild started after the last file, not the first
