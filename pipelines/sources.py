@@ -82,7 +82,7 @@ def _files(raw_dir: Path) -> tuple[list[Path], list[LoadProblem]]:
                 else:
                     files.append(Path(entry.path))
     problems = [LoadProblem(relative_path(link, raw_dir), "a symbolic link, not followed: only files inside the raw folder are read") for link in sorted(links)]
-    return sorted(files, key=lambda path: path.parts), problems  # the order of Paths, without comparing Path objects (a tenth of a scan)
+    return sorted(files, key=lambda path: path.parts), problems  # the order of Paths, without comparing Path objects (a fifth of a listing's time)
 
 
 @dataclass(frozen=True)

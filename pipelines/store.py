@@ -311,11 +311,13 @@ class _ShardBuild:
             writer.close()
         for name in [*self.spilled, *self.held]:  # each file written once, sorted: from the held rows, or read back after a spill
             path, held, table = self.staging / f"{name}.parquet", self.held.get(name), TABLES_BY_NAME.get(name) or TABLES_BY_NAME[DOCUMENT_FACTS[name]]
-            if held is None and name in MERGED_TABLES:
+            if held is not None:
+                rows = pa.concat_tables(held) if held else self.schemas[name].empty_table()
+            elif name in MERGED_TABLES:  # spilled texts: sorted from the file, a row group at a time when large
                 _sort_shard_file(path, table, self.schemas[name])
                 continue
-            # read back in the store's schema: Parquet gives a list column back as list<element>, held rows are list<item>
-            rows = pq.read_table(path).cast(self.schemas[name]) if held is None else pa.concat_tables(held) if held else self.schemas[name].empty_table()
+            else:  # read back in the store's schema: Parquet gives a list column back as list<element>, held rows are list<item>
+                rows = pq.read_table(path).cast(self.schemas[name])
             if name in MERGED_TABLES:
                 _write_merged_shard_file(rows, path, table, self.schemas[name])
             else:
@@ -346,18 +348,17 @@ def _write_sorted_shard_file(rows: pa.Table, path: Path, table: Table) -> None:
     rows instead of every shard's whole file (time linear in the corpus, not
     quadratic). These tables' rows are small: a shard's file is sorted in memory.
     """
-    keys = [*table.sort_by, FILE_COLUMN, ROW_COLUMN]
-    pq.write_table(rows.sort_by([(k, "ascending", "at_start") for k in keys]), path, compression="zstd",
-                   row_group_size=SORTED_ROW_GROUP_ROWS)
+    pq.write_table(rows.sort_by(_shard_order(table)), path, compression="zstd", row_group_size=SORTED_ROW_GROUP_ROWS)
 
 
-def _write_merged_shard_file(rows: pa.Table, path: Path, table: Table, schema: pa.Schema, order: pa.Array | None = None) -> None:
-    """A shard's file of a merged table (texts), from rows in memory: in the table's order (`order`, when the
-    caller has it), in row groups of MERGED_ROW_GROUP_ROWS."""
-    if order is None:
-        keys = [*table.sort_by, FILE_COLUMN, ROW_COLUMN]
-        order = pc.sort_indices(rows.select(keys), sort_keys=[(k, "ascending", "at_start") for k in keys])
-    rows = rows.take(order).cast(schema)
+def _shard_order(table: Table) -> list[tuple[str, str, str]]:
+    """The order of a table's rows in a shard's file: its sort keys (nulls first, as ORDER BY … NULLS FIRST), then source file and row."""
+    return [(k, "ascending", "at_start") for k in (*table.sort_by, FILE_COLUMN, ROW_COLUMN)]
+
+
+def _write_merged_shard_file(rows: pa.Table, path: Path, table: Table, schema: pa.Schema) -> None:
+    """A shard's file of a merged table (texts), from rows in memory: in the table's order, in row groups of MERGED_ROW_GROUP_ROWS."""
+    rows = rows.take(pc.sort_indices(rows, sort_keys=_shard_order(table))).cast(schema)
     with pq.ParquetWriter(path, schema, compression="zstd") as writer:
         for first in range(0, rows.num_rows, MERGED_ROW_GROUP_ROWS):
             writer.write_table(rows.slice(first, MERGED_ROW_GROUP_ROWS).combine_chunks(), row_group_size=MERGED_ROW_GROUP_ROWS)
@@ -366,25 +367,24 @@ def _write_merged_shard_file(rows: pa.Table, path: Path, table: Table, schema: p
 def _sort_shard_file(path: Path, table: Table, schema: pa.Schema) -> None:
     """Rewrite a shard's file in the table's order, in row groups of MERGED_ROW_GROUP_ROWS.
 
-    Only the sort keys are read whole. A file of up to SORTED_IN_MEMORY_BYTES
-    is then read at once and taken in that order; a larger one is read a row
-    group at a time in sorted order (the staged file has a row per row group),
-    so memory holds one output row group, not the shard's texts.
+    A file of up to SORTED_IN_MEMORY_BYTES is read at once and sorted in
+    memory. Of a larger one only the sort keys are read whole; its rows are then
+    read a row group at a time in sorted order (the staged file has a row per
+    row group), so memory holds one output row group, not the shard's texts.
     """
     unsorted = path.with_name(f".unsorted-{path.name}")
     path.rename(unsorted)
     staged = pq.ParquetFile(unsorted)
-    keys = [*table.sort_by, FILE_COLUMN, ROW_COLUMN]
-    order = pc.sort_indices(staged.read(columns=keys), sort_keys=[(k, "ascending", "at_start") for k in keys])
     groups = [staged.metadata.row_group(g) for g in range(staged.metadata.num_row_groups)]
     if sum(g.total_byte_size for g in groups) <= SORTED_IN_MEMORY_BYTES:  # read at once (a row group at a time costs ~2 ms each)
-        _write_merged_shard_file(staged.read(), path, table, schema, order)
+        _write_merged_shard_file(staged.read(), path, table, schema)
         staged.close()
         unsorted.unlink()
         return
+    order = _shard_order(table)
+    indices = pc.sort_indices(staged.read(columns=[k for k, _, _ in order]), sort_keys=order).to_pylist()
     starts = list(itertools.accumulate((g.num_rows for g in groups), initial=0))
     cached: tuple[int, pa.Table] | None = None
-    indices = order.to_pylist()
     with pq.ParquetWriter(path, schema, compression="zstd") as writer:
         for first in range(0, len(indices), MERGED_ROW_GROUP_ROWS):
             parts = []

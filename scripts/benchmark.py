@@ -85,6 +85,11 @@ CORPUS_SIZES = (10, 100, 1000)
 SEARCH_DOCUMENTS = 1300  # about 51,000 measures: the size issue 7 sets for search latency
 
 
+def _without_instance() -> dict[str, str]:
+    """This process's environment without DAGSTER_HOME: a measured build keeps no run history (see README on its cost)."""
+    return {name: value for name, value in os.environ.items() if name != "DAGSTER_HOME"}
+
+
 def _child_build(raw: Path, out: Path, workers: int = 1) -> dict[str, float]:
     """One `yrdpm build` in a fresh process: its wall time and its own peak resident memory."""
     code = (
@@ -96,9 +101,7 @@ def _child_build(raw: Path, out: Path, workers: int = 1) -> dict[str, float]:
         "assert result.exit_code == 0, result.output\n"
         "print(json.dumps({'seconds': time.perf_counter() - start, 'rss_mib': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))\n"
     )
-    env = dict(os.environ)
-    env.pop("DAGSTER_HOME", None)
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=_without_instance())
     figures: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
     return figures
 
@@ -112,12 +115,10 @@ def _watched_rebuild(raw: Path, out: Path) -> tuple[float, float]:
     next WATCHED_NEXT (one rebuild of a few seconds swings by a fifth on a shared machine)."""
     from synthetic import change_one
 
-    env = dict(os.environ)
-    env.pop("DAGSTER_HOME", None)
     builds = 2 + WATCHED_NEXT
     command = [str(Path(sys.executable).with_name("yrdpm")), "watch", "--raw-dir", str(raw), "--out-dir", str(out), "--interval", "0.1", "--settle", "0.2",
                "--builds", str(builds)]
-    watcher = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
+    watcher = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=_without_instance())
     assert watcher.stderr is not None
     seconds: dict[int, float] = {}
     for line in watcher.stderr:
@@ -251,10 +252,8 @@ def memory(documents: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         raw, out = Path(tmp) / "raw", Path(tmp) / "datapackage"
         megabytes = make_corpus(raw, documents) / 1e6
-        env = dict(os.environ)
-        env.pop("DAGSTER_HOME", None)
         done = subprocess.run([sys.executable, str(Path(__file__).with_name("memprofile.py")), "build", "--raw-dir", str(raw), "--out-dir", str(out)],
-                              capture_output=True, text=True, env=env, check=True)
+                              capture_output=True, text=True, env=_without_instance(), check=True)
     report = json.loads(next(line for line in done.stderr.splitlines() if line.startswith("MEMPROFILE "))[len("MEMPROFILE "):])
     print(f"{documents:,} documents ({megabytes:.0f} MB of source): peak RSS {report['ru_maxrss_mib']} MiB, build {report['wall_s']} s")
     print(f"  {'phase':40} {'start MiB':>10} {'peak MiB':>9}")
