@@ -13,6 +13,7 @@ facts per document: keys, doc_id, licence, errata applied).
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import heapq
 import itertools
@@ -26,6 +27,7 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from pipelines.assembly import DIMENSION_TABLES, RECORD_TABLES, duplicate_doc_ids, place_rows, themes_frame
@@ -44,6 +46,7 @@ from pipelines.store import (
     ShardStore,
     StoredDocument,
     publication_fingerprint,
+    shard_of,
 )
 from validation.quality import theme_coverage_issues
 from validation.schemas import to_frame
@@ -297,6 +300,91 @@ def table_inputs_digest(name: str, publishable: Sequence[StoredDocument], bounda
     return digest.hexdigest()
 
 
+ASSEMBLED_DOCUMENTS_FILE = "assembled-documents.json"  # beside the assembled tables: the documents they hold, by key
+# At most this many documents added, changed or removed since the previous assembly: a table is patched (its
+# other documents' rows copied through in order), not sorted again. The rows of these documents are held at once.
+PATCH_DOCUMENTS = 64
+
+
+def _assembly_basis() -> str:
+    """What every row of an assembled table depends on besides its document: the code and libraries that write it."""
+    return hashlib.sha256("\0".join([publication_fingerprint(), duckdb.__version__, pa.__version__]).encode()).hexdigest()
+
+
+def _previous_documents(folder: Path) -> dict[str, str] | None:
+    """doc_id by document key of the previous assembly, when it was written by this code (else None)."""
+    try:
+        found = json.loads((folder / ASSEMBLED_DOCUMENTS_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(found, dict) or found.get("basis") != _assembly_basis() or not isinstance(found.get("documents"), dict):
+        return None
+    return {str(k): str(v) for k, v in found["documents"].items()}
+
+
+@dataclass(frozen=True)
+class _Patch:
+    """How the publishable documents differ from those of the previous assembly."""
+
+    removed: frozenset[str]  # doc_ids whose rows go
+    added: tuple[StoredDocument, ...]  # documents whose rows come in (new, or changed: removed under the same doc_id too)
+
+
+def _patch_of(previous: dict[str, str] | None, publishable: Sequence[StoredDocument]) -> _Patch | None:
+    if previous is None:
+        return None
+    keys = {d.key for d in publishable}
+    patch = _Patch(frozenset(doc_id for key, doc_id in previous.items() if key not in keys), tuple(d for d in publishable if d.key not in previous))
+    return patch if len(patch.removed) + len(patch.added) <= PATCH_DOCUMENTS else None
+
+
+def _patched(previous: Path, patch: _Patch, added: pa.Table, schema: pa.Schema, batch_rows: int) -> Iterator[pa.RecordBatch]:
+    """The previous table's rows without those of patch.removed, with `added` (whole documents, in the table's
+    order) merged in by doc_id, in batches of batch_rows rows: the rows a full sort gives, since doc_id is the
+    table's first sort key and no two publishable documents share one."""
+    drop = pa.array(sorted(patch.removed), pa.string())
+    added = added.cast(schema)
+    added_ids: list[str] = added.column("doc_id").to_pylist()
+    taken = 0  # rows of added already given
+
+    def pieces() -> Iterator[pa.RecordBatch]:
+        nonlocal taken
+        for batch in pq.ParquetFile(previous).iter_batches(batch_size=batch_rows):
+            kept = pa.Table.from_batches([batch]).cast(schema)
+            if len(drop):
+                kept = kept.filter(pc.invert(pc.is_in(kept.column("doc_id"), value_set=drop)))
+            ids: list[str] = kept.column("doc_id").to_pylist()
+            start = 0
+            while taken < len(added_ids) and ids and added_ids[taken] < ids[-1]:
+                at = bisect.bisect_left(ids, added_ids[taken], start)  # the first kept row that sorts after the next added one
+                stop = bisect.bisect_left(added_ids, ids[at], taken)  # the added rows that sort before that row
+                yield from kept.slice(start, at - start).to_batches()
+                yield from added.slice(taken, stop - taken).to_batches()
+                start, taken = at, stop
+            yield from kept.slice(start).to_batches()
+        yield from added.slice(taken).to_batches()
+
+    yield from _rebatched(pieces(), batch_rows)
+
+
+def _added_rows(con: duckdb.DuckDBPyConnection, store: ShardStore, table: Table, patch: _Patch, restricted: set[str]) -> pa.Table:
+    """The rows of the documents patch.added brings, in the table's order, as published (quoted where restricted)."""
+    from validation.schemas import arrow_schema
+
+    schema = arrow_schema(table)
+    shards = sorted({shard_of(d.source_file) for d in patch.added})
+    files = [p for shard in shards if (p := store.shard_dir(shard) / f"{table.name}.parquet").exists()]
+    if not files:
+        return schema.empty_table()
+    keys = {d.key for d in patch.added}
+    if table.name in MERGED_TABLES:
+        return pa.Table.from_batches(list(_merged(table, files, keys, restricted)), schema=schema)
+    con.register("added", pa.table({"key": pa.array(sorted(keys), pa.string())}))
+    columns = ", ".join(_select_column(table, c) for c in table.field_names)
+    return con.execute(f"SELECT {columns} FROM read_parquet({_sources(files)}) WHERE \"{KEY_COLUMN}\" IN (SELECT key FROM added) "
+                       f"ORDER BY {_order_by(table)}").fetch_arrow_table()
+
+
 def _previous_tables(folder: Path) -> dict[str, str]:
     try:
         found = json.loads((folder / TABLE_INPUTS_FILE).read_text(encoding="utf-8"))
@@ -309,7 +397,9 @@ def assemble(store: ShardStore, problems: Sequence[LoadProblem], errata: Sequenc
     """Write every published table from the shards into store.root/tables; returns the row counts.
 
     A record table made from the same inputs as the one assembled before (see table_inputs_digest) is
-    copied from it, not sorted again: after one document changed, most tables are.
+    copied from it, not sorted again: after one document changed, most tables are. A table whose first sort key
+    is doc_id, after at most PATCH_DOCUMENTS documents changed, is patched: the previous file's rows are copied
+    through in order, without the changed documents' old rows and with their new ones merged in.
     """
     from validation.schemas import arrow_schema
 
@@ -324,6 +414,7 @@ def assemble(store: ShardStore, problems: Sequence[LoadProblem], errata: Sequenc
     previous_folder = store.root / "tables"
     previous = _previous_tables(previous_folder)
     digests = {name: table_inputs_digest(name, publishable, boundaries) for name in RECORD_TABLES}
+    patch = _patch_of(_previous_documents(previous_folder), publishable)
     con = duckdb.connect(config=duckdb_config(threads=1, temp_directory=str(store.root / ".duckdb-spill")))
     try:
         con.execute("SET preserve_insertion_order = true")
@@ -342,6 +433,11 @@ def assemble(store: ShardStore, problems: Sequence[LoadProblem], errata: Sequenc
             schema = arrow_schema(table)
             if not files or not publishable:
                 counts[name] = _write_records(table, [], staging / f"{name}.parquet")
+                continue
+            batch_rows = MERGED_BATCH_ROWS if name in MERGED_TABLES else BATCH_ROWS
+            if patch is not None and table.sort_by[0] == "doc_id" and assembled.is_file():
+                added = _added_rows(con, store, table, patch, restricted)
+                counts[name] = _write(_patched(assembled, patch, added, schema, batch_rows), staging / f"{name}.parquet", schema)
                 continue
             if name in MERGED_TABLES:
                 counts[name] = _write(_merged(table, files, {d.key for d in publishable}, restricted), staging / f"{name}.parquet", schema)
@@ -369,6 +465,8 @@ def assemble(store: ShardStore, problems: Sequence[LoadProblem], errata: Sequenc
             (staging / INPUTS_FILE).write_text(inputs + "\n", encoding="utf-8")
         known = {name: digest for name, digest in digests.items() if digest is not None}
         (staging / TABLE_INPUTS_FILE).write_text(json.dumps(known, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+        held = {"basis": _assembly_basis(), "documents": {d.key: d.doc_id for d in publishable}}
+        (staging / ASSEMBLED_DOCUMENTS_FILE).write_text(json.dumps(held, sort_keys=True) + "\n", encoding="utf-8")
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
