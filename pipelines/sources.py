@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -64,25 +65,29 @@ def load_errata(raw_dir: Path) -> tuple[tuple[Erratum, ...], list[LoadProblem]]:
     return tuple(errata), problems
 
 
-def _files(raw_dir: Path) -> tuple[list[Path], list[LoadProblem]]:
-    """Regular files below raw_dir, in name order; links are reported and never followed.
+def _listing(raw_dir: Path) -> tuple[list[str], list[str]]:
+    """Paths of the regular files below raw_dir, in the order of their parts, and of the links (never followed).
 
     os.scandir tells links, folders and files apart from the directory entries themselves, without a
-    system call per file (a raw folder holds thousands)."""
-    files: list[Path] = []
-    links: list[Path] = []
+    system call per file (a raw folder holds thousands); the paths stay strings, since a rebuild lists
+    the folder at each step and a Path per file was half of a listing's time."""
+    files: list[str] = []
+    links: list[str] = []
     folders = [str(raw_dir)]
     while folders:
         with os.scandir(folders.pop()) as entries:
             for entry in entries:
                 if entry.is_symlink():
-                    links.append(Path(entry.path))
+                    links.append(entry.path)
                 elif entry.is_dir(follow_symlinks=False):
                     folders.append(entry.path)
                 else:
-                    files.append(Path(entry.path))
-    problems = [LoadProblem(relative_path(link, raw_dir), "a symbolic link, not followed: only files inside the raw folder are read") for link in sorted(links)]
-    return sorted(files, key=lambda path: path.parts), problems  # the order of Paths, without comparing Path objects (a fifth of a listing's time)
+                    files.append(entry.path)
+    return sorted(files, key=lambda path: path.split(os.sep)), sorted(links, key=lambda path: path.split(os.sep))
+
+
+def _link_problems(links: list[str], raw_dir: Path) -> list[LoadProblem]:
+    return [LoadProblem(relative_path(Path(link), raw_dir), "a symbolic link, not followed: only files inside the raw folder are read") for link in links]
 
 
 @dataclass(frozen=True)
@@ -99,6 +104,14 @@ class SourceFile:
 
     def read(self) -> RawDocument:
         return RawDocument(self.path, self.file.read_bytes(), self.metadata, self.errata, self.load_error)
+
+    @functools.cached_property
+    def facts_digest(self) -> str:
+        """What the document's records depend on besides the code, hashed once per scanned file (a rebuild's
+        steps key every document of the corpus again and again)."""
+        facts = {"path": self.path, "sha256": self.sha256, "metadata": self.metadata, "load_error": self.load_error,
+                 "errata": [asdict(e) for e in self.errata]}
+        return hashlib.sha256(json.dumps(facts, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
 
 
 def _sha256_of(path: Path) -> str:
@@ -119,11 +132,11 @@ _Signature = tuple[tuple[str, int, int, int, int], ...]
 _last_scans: dict[tuple[Path, int], tuple[_Signature, dict[str, str], list[SourceFile], list[LoadProblem]]] = {}
 
 
-def _stat_signature(files: list[Path]) -> _Signature:
+def _stat_signature(files: list[str]) -> _Signature:
     signature = []
     for path in files:
-        stat = path.stat()
-        signature.append((str(path), stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino))
+        stat = os.stat(path)
+        signature.append((path, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino))
     return tuple(signature)
 
 
@@ -148,8 +161,8 @@ class RawFolderWatch:
 
     def changed(self) -> bool:
         """True at the first look, and at each look that finds the folder different from the one before."""
-        files, links = _files(self.raw_dir)
-        signature = _stat_signature(files) + tuple((p.path, 0, 0, 0, 0) for p in links)
+        files, links = _listing(self.raw_dir)
+        signature = _stat_signature(files) + tuple((link, 0, 0, 0, 0) for link in links)
         racy = _racy_digests(signature)
         before, self._last = self._last, None
         earlier = {p: _sha256_of(Path(p)) for p in (before[1] if before else {}) if p not in racy and Path(p).is_file()}
@@ -174,14 +187,14 @@ def scan_raw_documents(raw_dir: Path, max_bytes: int = DEFAULT_MAX_DOCUMENT_BYTE
     cache_dir: where the hashes and parsed metadata of files are kept between
     processes (see ScanCache), so a rebuild reads only the files that changed.
     """
-    files, link_problems = _files(raw_dir)
+    files, links = _listing(raw_dir)
     signature = _stat_signature(files)
     last = _last_scans.get((raw_dir, max_bytes))
     if last is not None and last[0] == signature and all(_sha256_of(Path(p)) == digest for p, digest in last[1].items()):
         return list(last[2]), list(last[3])
     racy = _racy_digests(signature)  # before reading: a change made while the scan runs shows as a mismatch next time
     cache = ScanCache(cache_dir / SCAN_CACHE_NAME if cache_dir is not None else None, time.time_ns() - RACY_NS)
-    found, problems = _scan(raw_dir, max_bytes, files, link_problems, cache)
+    found, problems = _scan(raw_dir, max_bytes, [Path(f) for f in files], _link_problems(links, raw_dir), cache)
     cache.save()
     _last_scans[(raw_dir, max_bytes)] = (signature, racy, list(found), list(problems))
     return found, problems

@@ -34,7 +34,6 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from pipelines.assembly import RECORD_TABLES, DocumentResult, process_document, validate_results
-from pipelines.extraction.document import RawDocument
 from pipelines.sources import SourceFile
 from validation.tables import TABLES_BY_NAME, Table
 
@@ -117,17 +116,9 @@ def _file_digest(path: Path) -> bytes:
         return hashlib.file_digest(handle, "sha256").digest()
 
 
-def document_key(raw: RawDocument | SourceFile, fingerprint: str) -> str:
-    """Everything a document's records depend on, hashed."""
-    facts = {
-        "code": fingerprint,
-        "path": raw.path,
-        "sha256": raw.sha256,
-        "metadata": raw.metadata,
-        "load_error": raw.load_error,
-        "errata": [asdict(e) for e in raw.errata],
-    }
-    return hashlib.sha256(json.dumps(facts, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()[:32]
+def document_key(raw: SourceFile, fingerprint: str) -> str:
+    """Everything a document's records depend on, hashed: the code, and the file's bytes, metadata and errata."""
+    return hashlib.sha256(f"{fingerprint}\0{raw.facts_digest}".encode()).hexdigest()[:32]
 
 
 @dataclass
