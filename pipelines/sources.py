@@ -6,6 +6,7 @@ import functools
 import hashlib
 import json
 import os
+import posixpath
 import re
 import time
 from dataclasses import asdict, dataclass
@@ -194,7 +195,10 @@ def scan_raw_documents(raw_dir: Path, max_bytes: int = DEFAULT_MAX_DOCUMENT_BYTE
         return list(last[2]), list(last[3])
     racy = _racy_digests(signature)  # before reading: a change made while the scan runs shows as a mismatch next time
     cache = ScanCache(cache_dir / SCAN_CACHE_NAME if cache_dir is not None else None, time.time_ns() - RACY_NS)
-    found, problems = _scan(raw_dir, max_bytes, [Path(f) for f in files], _link_problems(links, raw_dir), cache)
+    found, problems = _scan(raw_dir, max_bytes, signature, _link_problems(links, raw_dir), cache)
+    if last is not None:  # the same file as last time is the same object, whose facts are hashed already
+        earlier = {source.path: source for source in last[2]}
+        found = [earlier[f.path] if earlier.get(f.path) == f else f for f in found]
     cache.save()
     _last_scans[(raw_dir, max_bytes)] = (signature, racy, list(found), list(problems))
     return found, problems
@@ -227,29 +231,30 @@ class ScanCache:
             except (OSError, ValueError):
                 pass
 
-    def _remember(self, path: Path, stat: list[int], value: Any) -> None:
+    def _remember(self, path: str, stat: list[int], value: Any) -> None:
         if max(stat[1], stat[2]) < self.trusted_before_ns:
-            self.new[str(path)] = {"stat": stat, "value": value}
+            self.new[path] = {"stat": stat, "value": value}
 
-    def _lookup(self, path: Path) -> tuple[list[int], Any]:
-        stat = file_stat(path)
-        entry = self.old.get(str(path))
-        return stat, entry["value"] if isinstance(entry, dict) and entry.get("stat") == stat else None
+    def _lookup(self, path: str, stat: list[int]) -> Any:
+        entry = self.old.get(path)
+        return entry["value"] if isinstance(entry, dict) and entry.get("stat") == stat else None
 
-    def sha256(self, path: Path) -> str:
-        stat, known = self._lookup(path)
-        digest = known if isinstance(known, str) else _sha256_of(path)
+    def sha256(self, path: str, stat: list[int]) -> str:
+        """The file's sha256; stat: its size, times and inode, taken before (file_stat)."""
+        known = self._lookup(path, stat)
+        digest = known if isinstance(known, str) else _sha256_of(Path(path))
         self._remember(path, stat, digest)
         return digest
 
-    def metadata(self, meta_file: Path) -> tuple[dict[str, Any] | None, str | None]:
-        if not meta_file.exists():
+    def metadata(self, meta_file: str, stat: list[int] | None) -> tuple[dict[str, Any] | None, str | None]:
+        """The parsed metadata file; stat None: there is none."""
+        if stat is None:
             return None, None
-        stat, known = self._lookup(meta_file)
+        known = self._lookup(meta_file, stat)
         if isinstance(known, list) and len(known) == 2:
             self._remember(meta_file, stat, known)
             return known[0], known[1]
-        meta, error = _read_metadata(meta_file)
+        meta, error = _read_metadata(Path(meta_file))
         if json.loads(json.dumps([meta, error])) == [meta, error]:  # only what JSON gives back unchanged
             self._remember(meta_file, stat, [meta, error])
         return meta, error
@@ -263,28 +268,33 @@ class ScanCache:
         os.replace(tmp, self.path)
 
 
-def _scan(raw_dir: Path, max_bytes: int, files: list[Path], link_problems: list[LoadProblem],
+def _scan(raw_dir: Path, max_bytes: int, signature: _Signature, link_problems: list[LoadProblem],
           cache: ScanCache) -> tuple[list[SourceFile], list[LoadProblem]]:
+    """The listing's documents, from the stats it took (signature): with the scan cache, a file whose stat
+    is recorded costs neither a read nor another system call. Paths stay strings until a document is kept."""
     found: list[SourceFile] = []
     errata, problems = load_errata(raw_dir)
     problems += link_problems
+    stats = {path: [size, mtime, ctime, inode] for path, size, mtime, ctime, inode in signature}
+    prefix = os.path.join(str(raw_dir), "")
     seen: dict[str, str] = {}
-    for path in files:
-        if path.name.endswith(DATA_SUFFIXES) or path.name in IGNORED_NAMES or path.name.startswith("."):
+    for path, size, *_ in signature:
+        folder, name = os.path.split(path)
+        if name.endswith(DATA_SUFFIXES) or name in IGNORED_NAMES or name.startswith("."):
             continue
-        rel = relative_path(path, raw_dir)
-        size = path.stat().st_size
+        rel = posixpath.join(raw_dir.name, path[len(prefix):].replace(os.sep, "/"))  # relative_path, without a Path
         if size > max_bytes:
             problems.append(LoadProblem(rel, f"{size:,} bytes is over the limit of {max_bytes:,} bytes per document (max_document_bytes): not read"))
             continue
-        sha256 = cache.sha256(path)
+        sha256 = cache.sha256(path, stats[path])
         if sha256 in seen:
             problems.append(LoadProblem(rel, f"the same bytes as {seen[sha256]}: a duplicate, published once under {seen[sha256]}", "warning"))
             continue
         seen[sha256] = rel
-        meta, load_error = cache.metadata(metadata_path(path))
+        meta_file = os.path.join(folder, name.rsplit(".", 1)[0] + METADATA_SUFFIX)  # metadata_path
+        meta, load_error = cache.metadata(meta_file, stats.get(meta_file))
         doc_id = RawDocument(rel, b"", meta).doc_id
-        found.append(SourceFile(rel, path, sha256, meta, tuple(e for e in errata if e.applies_to(doc_id)), load_error))
+        found.append(SourceFile(rel, Path(path), sha256, meta, tuple(e for e in errata if e.applies_to(doc_id)), load_error))
     return found, problems
 
 
