@@ -93,26 +93,40 @@ def _link_problems(links: list[str], raw_dir: Path) -> list[LoadProblem]:
 
 @dataclass(frozen=True)
 class SourceFile:
-    """A document file found in the raw folder, with what its records depend on, but not its bytes:
-    a build holds the bytes of the documents it is extracting, never the whole corpus."""
+    """A document file found in the raw folder, with what its records depend on, but neither its bytes nor
+    its metadata: a build holds the bytes and metadata of the documents it is extracting, never the whole
+    corpus'. The metadata is known by the digest of what the scan parsed, and parsed again when read."""
 
     path: str  # relative to the repository root, POSIX separators
-    file: Path
+    file: str  # where it is read from (strings, not Paths: a Path is several objects, and a scan holds one per document)
     sha256: str
-    metadata: dict[str, Any] | None = None
+    metadata_file: str | None = None  # its .meta.yaml, when there is one
+    metadata_digest: str | None = None  # of the metadata (and its error) as the scan parsed them: part of the key
     errata: tuple[Erratum, ...] = ()
     load_error: str | None = None
 
+    @property
+    def metadata(self) -> dict[str, Any] | None:
+        """The metadata, parsed from its file now."""
+        return _read_metadata(Path(self.metadata_file))[0] if self.metadata_file is not None else None
+
     def read(self) -> RawDocument:
-        return RawDocument(self.path, self.file.read_bytes(), self.metadata, self.errata, self.load_error)
+        """The document with its bytes and metadata as they are now. A file changed since the scan is keyed
+        by what the scan saw, and the next scan sees the change and extracts it again."""
+        meta, error = _read_metadata(Path(self.metadata_file)) if self.metadata_file is not None else (None, None)
+        return RawDocument(self.path, Path(self.file).read_bytes(), meta, self.errata, error)
 
     @functools.cached_property
     def facts_digest(self) -> str:
         """What the document's records depend on besides the code, hashed once per scanned file (a rebuild's
         steps key every document of the corpus again and again)."""
-        facts = {"path": self.path, "sha256": self.sha256, "metadata": self.metadata, "load_error": self.load_error,
+        facts = {"path": self.path, "sha256": self.sha256, "metadata": self.metadata_digest, "load_error": self.load_error,
                  "errata": [asdict(e) for e in self.errata]}
         return hashlib.sha256(json.dumps(facts, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
+
+
+def metadata_digest(meta: dict[str, Any] | None, error: str | None) -> str:
+    return hashlib.sha256(json.dumps([meta, error], sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
 
 
 def _sha256_of(path: Path) -> str:
@@ -130,7 +144,8 @@ def _sha256_of(path: Path) -> str:
 # with the same stat, so its bytes are compared too ("racy git").
 RACY_NS = 2 * 10**9
 _Signature = tuple[tuple[str, int, int, int, int], ...]
-_last_scans: dict[tuple[Path, int], tuple[_Signature, dict[str, str], list[SourceFile], list[LoadProblem]]] = {}
+# the signature is kept as its digest: a folder's stats are a few hundred bytes per file
+_last_scans: dict[tuple[Path, int], tuple[str, dict[str, str], list[SourceFile], list[LoadProblem]]] = {}
 
 
 def _stat_signature(files: list[str]) -> _Signature:
@@ -139,6 +154,10 @@ def _stat_signature(files: list[str]) -> _Signature:
         stat = os.stat(path)
         signature.append((path, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino))
     return tuple(signature)
+
+
+def _digest_of(signature: _Signature) -> str:
+    return hashlib.sha256(repr(signature).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def file_stat(path: Path) -> list[int]:
@@ -158,7 +177,7 @@ class RawFolderWatch:
 
     def __init__(self, raw_dir: Path) -> None:
         self.raw_dir = raw_dir
-        self._last: tuple[_Signature, dict[str, str]] | None = None
+        self._last: tuple[str, dict[str, str]] | None = None
 
     def changed(self) -> bool:
         """True at the first look, and at each look that finds the folder different from the one before."""
@@ -167,8 +186,8 @@ class RawFolderWatch:
         racy = _racy_digests(signature)
         before, self._last = self._last, None
         earlier = {p: _sha256_of(Path(p)) for p in (before[1] if before else {}) if p not in racy and Path(p).is_file()}
-        self._last = (signature, racy)
-        if before is None or before[0] != signature:
+        self._last = (_digest_of(signature), racy)
+        if before is None or before[0] != self._last[0]:
             return True
         return any(before[1][p] != digest for p, digest in {**earlier, **racy}.items() if p in before[1])
 
@@ -191,7 +210,7 @@ def scan_raw_documents(raw_dir: Path, max_bytes: int = DEFAULT_MAX_DOCUMENT_BYTE
     files, links = _listing(raw_dir)
     signature = _stat_signature(files)
     last = _last_scans.get((raw_dir, max_bytes))
-    if last is not None and last[0] == signature and all(_sha256_of(Path(p)) == digest for p, digest in last[1].items()):
+    if last is not None and last[0] == _digest_of(signature) and all(_sha256_of(Path(p)) == digest for p, digest in last[1].items()):
         return list(last[2]), list(last[3])
     racy = _racy_digests(signature)  # before reading: a change made while the scan runs shows as a mismatch next time
     cache = ScanCache(cache_dir / SCAN_CACHE_NAME if cache_dir is not None else None, time.time_ns() - RACY_NS)
@@ -200,7 +219,7 @@ def scan_raw_documents(raw_dir: Path, max_bytes: int = DEFAULT_MAX_DOCUMENT_BYTE
         earlier = {source.path: source for source in last[2]}
         found = [earlier[f.path] if earlier.get(f.path) == f else f for f in found]
     cache.save()
-    _last_scans[(raw_dir, max_bytes)] = (signature, racy, list(found), list(problems))
+    _last_scans[(raw_dir, max_bytes)] = (_digest_of(signature), racy, list(found), list(problems))
     return found, problems
 
 
@@ -209,7 +228,8 @@ _PARSERS = (Path(__file__), Path(__file__).parent / "extraction" / "metadata.py"
 
 
 class ScanCache:
-    """Each raw file's sha256, and each metadata file's parsed contents, by the file's stat, kept in a JSON file.
+    """Each raw file's sha256, and of each metadata file the digest of its parse, its doc_id and error, by the
+    file's stat, kept in a JSON file.
 
     A file whose size, mtime, ctime and inode are those recorded is not read
     again (git's index makes the same bet). Files changed within RACY_NS of
@@ -246,18 +266,20 @@ class ScanCache:
         self._remember(path, stat, digest)
         return digest
 
-    def metadata(self, meta_file: str, stat: list[int] | None) -> tuple[dict[str, Any] | None, str | None]:
-        """The parsed metadata file; stat None: there is none."""
+    def metadata(self, meta_file: str, stat: list[int] | None) -> tuple[str | None, str | None, str | None]:
+        """What a scan keeps of a metadata file: the digest of its parsed contents and error, the doc_id it
+        gives, its error; stat None: there is none (three Nones). The parse itself is not kept."""
         if stat is None:
-            return None, None
+            return None, None, None
         known = self._lookup(meta_file, stat)
-        if isinstance(known, list) and len(known) == 2:
+        if isinstance(known, list) and len(known) == 3:
             self._remember(meta_file, stat, known)
-            return known[0], known[1]
+            return known[0], known[1], known[2]
         meta, error = _read_metadata(Path(meta_file))
-        if json.loads(json.dumps([meta, error])) == [meta, error]:  # only what JSON gives back unchanged
-            self._remember(meta_file, stat, [meta, error])
-        return meta, error
+        doc_id = meta.get("doc_id") if meta else None
+        kept = [metadata_digest(meta, error), str(doc_id) if doc_id else None, error]
+        self._remember(meta_file, stat, kept)
+        return kept[0], kept[1], kept[2]
 
     def save(self) -> None:
         if self.path is None or self.new == self.old:
@@ -292,9 +314,10 @@ def _scan(raw_dir: Path, max_bytes: int, signature: _Signature, link_problems: l
             continue
         seen[sha256] = rel
         meta_file = os.path.join(folder, name.rsplit(".", 1)[0] + METADATA_SUFFIX)  # metadata_path
-        meta, load_error = cache.metadata(meta_file, stats.get(meta_file))
-        doc_id = RawDocument(rel, b"", meta).doc_id
-        found.append(SourceFile(rel, Path(path), sha256, meta, tuple(e for e in errata if e.applies_to(doc_id)), load_error))
+        digest, declared_id, load_error = cache.metadata(meta_file, stats.get(meta_file))
+        doc_id = RawDocument(rel, b"", {"doc_id": declared_id} if declared_id else None).doc_id
+        found.append(SourceFile(rel, path, sha256, meta_file if digest is not None else None, digest,
+                                tuple(e for e in errata if e.applies_to(doc_id)), load_error))
     return found, problems
 
 

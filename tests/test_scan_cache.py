@@ -44,17 +44,19 @@ def test_an_unchanged_folder_is_not_read_twice(raw: Path, scans: list[Path]) -> 
     second, _ = scan_raw_documents(raw)
     assert len(scans) == 1
     assert second == first and second[0].metadata is not None and second[0].metadata["title"] == "甲"
+    assert second[0].metadata_digest == sources.metadata_digest(*sources._read_metadata(raw / "a.meta.yaml"))
 
 
 def test_a_metadata_change_of_the_same_size_within_the_clock_tick_is_seen(raw: Path, scans: list[Path]) -> None:
-    scan_raw_documents(raw)
+    before, _ = scan_raw_documents(raw)
     meta = raw / "a.meta.yaml"
     stat = meta.stat()
     meta.write_text("doc_id: doc-aaaa\ntitle: 乙\n", encoding="utf-8")  # same size, written at once
     os.utime(meta, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # even with the old mtime: the bytes are compared
     found, _ = scan_raw_documents(raw)
     assert len(scans) == 2
-    assert found[0].metadata is not None and found[0].metadata["title"] == "乙"
+    assert found[0].metadata_digest == sources.metadata_digest(*sources._read_metadata(meta)) != before[0].metadata_digest
+    assert found[0].facts_digest != before[0].facts_digest
 
 
 def test_a_new_document_is_seen(raw: Path, scans: list[Path]) -> None:
@@ -118,7 +120,7 @@ def test_a_later_process_reads_only_the_files_that_changed(raw: Path, tmp_path: 
     (raw / "a.meta.yaml").write_text("doc_id: doc-aaaa\ntitle: 丙\n", encoding="utf-8")
     found = _fresh_scan(raw, cache, monkeypatch)
     assert sorted(reads) == ["a.meta.yaml", "b.txt"]
-    assert found[0].metadata is not None and found[0].metadata["title"] == "丙"
+    assert found[0].metadata_digest == sources.metadata_digest(*sources._read_metadata(raw / "a.meta.yaml")) != first[0].metadata_digest
     assert found[1].sha256 != first[1].sha256
 
 
@@ -142,3 +144,13 @@ def test_a_cache_of_another_parser_version_or_unreadable_is_ignored(raw: Path, t
         found = _fresh_scan(raw, cache, monkeypatch)
         assert sorted(reads) == ["a.meta.yaml", "a.txt"]
         assert found[0].metadata is not None and found[0].metadata["title"] == "甲"
+
+
+def test_a_scan_keeps_no_metadata_and_a_read_parses_it_as_it_is_now(raw: Path, scans: list[Path]) -> None:
+    (found,), _ = scan_raw_documents(raw)
+    assert "title" not in repr(found) and "甲" not in repr(found)  # the digest of the metadata, not the metadata
+    (raw / "a.meta.yaml").write_text("doc_id: doc-aaaa\ntitle: 丁\n", encoding="utf-8")
+    document = found.read()
+    assert document.metadata is not None and document.metadata["title"] == "丁"
+    (again,), _ = scan_raw_documents(raw)
+    assert again.facts_digest != found.facts_digest  # the next scan keys the change
