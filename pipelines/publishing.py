@@ -342,7 +342,11 @@ def _unchanged(out_dir: Path, record: Path | None, built_from: str | None) -> bo
     if {k: recorded.get(k) for k in ("out_dir", "inputs")} != {"out_dir": str(out_dir), "inputs": built_from}:
         return False
     parts = [part for r in described.get("resources", []) for part in (r, r.get("parquet")) if part]
-    return all((out_dir / p["path"]).is_file() and file_facts(out_dir / p["path"]) == {"bytes": p["bytes"], "hash": p["hash"]} for p in parts)
+    # a file with the size, times and inode recorded at publishing was not written since (the bet git's index
+    # makes, as for the CSV files reused): only the others are read to be hashed again
+    stats = recorded.get("file_stats") if isinstance(recorded.get("file_stats"), dict) else {}
+    return all((out_dir / p["path"]).is_file() and (stats.get(p["path"]) == file_stat(out_dir / p["path"])
+                                                     or file_facts(out_dir / p["path"]) == {"bytes": p["bytes"], "hash": p["hash"]}) for p in parts)
 
 
 def publish(tables: Mapping[str, Path], out_dir: Path, built_from: str | None = None, record: Path | None = None,
@@ -415,8 +419,9 @@ def publish(tables: Mapping[str, Path], out_dir: Path, built_from: str | None = 
             if record is not None and built_from is not None:
                 database = {"stat": file_stat(out_dir / DUCKDB_NAME), "tables": hashes}
                 csv_stats = {t.name: file_stat(out_dir / "data" / f"{t.name}.csv") for t in TABLES}
+                file_stats = {path: file_stat(out_dir / path) for path in sorted(facts)}  # every file the descriptor gives a hash
                 record.write_text(json.dumps({"out_dir": str(out_dir), "inputs": built_from, "csv_writer": csv_writer_version(),
-                                              "csv_stats": csv_stats, "database": database}) + "\n", encoding="utf-8")
+                                              "csv_stats": csv_stats, "database": database, "file_stats": file_stats}) + "\n", encoding="utf-8")
         finally:
             if csv_con is not None:
                 csv_con.close()

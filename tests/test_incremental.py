@@ -9,6 +9,7 @@ import dagster as dg
 import pytest
 from conftest import RAW, published
 
+from pipelines import publishing
 from pipelines.definitions import run_build
 from pipelines.defs.resources import ProjectPaths
 from pipelines.defs.schedules import raw_files_changed
@@ -168,12 +169,17 @@ def test_the_sensor_requests_a_run_for_the_changed_shards_only(corpus, tmp_path)
     assert isinstance(again, dg.SkipReason)
 
 
-def test_an_unchanged_rebuild_leaves_the_published_files_alone(corpus, tmp_path):
+def test_an_unchanged_rebuild_leaves_the_published_files_alone(corpus, tmp_path, monkeypatch):
     out = tmp_path / "datapackage"
     assert run_build(str(corpus), str(out), log_level="ERROR").success
     stamps = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()}
+    hashed: list[Path] = []
+    original = publishing.file_facts
+    monkeypatch.setattr(publishing, "file_facts", lambda path: hashed.append(path) or original(path))
     assert run_build(str(corpus), str(out), log_level="ERROR").success
     assert {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()} == stamps
+    assert hashed == []  # the files have the stats recorded at publishing: none is read to be hashed again
+    monkeypatch.undo()
     # a published file changed by hand is noticed, and the package is published again
     (out / "data" / "measures.csv").write_text("tampered", encoding="utf-8")
     assert run_build(str(corpus), str(out), log_level="ERROR").success
