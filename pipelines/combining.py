@@ -358,6 +358,8 @@ def _patched(previous: Path, patch: _Patch, added: pa.Table, schema: pa.Schema, 
             while taken < len(added_ids) and ids and added_ids[taken] < ids[-1]:
                 at = bisect.bisect_left(ids, added_ids[taken], start)  # the first kept row that sorts after the next added one
                 stop = bisect.bisect_left(added_ids, ids[at], taken)  # the added rows that sort before that row
+                if stop == taken:  # an added doc_id equal to a kept one: the previous tables are not what the record says
+                    raise ValueError(f"assembly patch: document {ids[at]} is both kept and added")
                 yield from kept.slice(start, at - start).to_batches()
                 yield from added.slice(taken, stop - taken).to_batches()
                 start, taken = at, stop
