@@ -113,7 +113,7 @@ class SourceFile:
     def read(self) -> RawDocument:
         """The document with its bytes and metadata as they are now. A file changed since the scan is keyed
         by what the scan saw, and the next scan sees the change and extracts it again."""
-        meta, error = _read_metadata(Path(self.metadata_file)) if self.metadata_file is not None else (None, None)
+        meta, error = _read_metadata(Path(self.metadata_file)) if self.metadata_file is not None else (None, self.load_error)
         return RawDocument(self.path, Path(self.file).read_bytes(), meta, self.errata, error)
 
     @functools.cached_property
@@ -214,7 +214,7 @@ def scan_raw_documents(raw_dir: Path, max_bytes: int = DEFAULT_MAX_DOCUMENT_BYTE
         return list(last[2]), list(last[3])
     racy = _racy_digests(signature)  # before reading: a change made while the scan runs shows as a mismatch next time
     cache = ScanCache(cache_dir / SCAN_CACHE_NAME if cache_dir is not None else None, time.time_ns() - RACY_NS)
-    found, problems = _scan(raw_dir, max_bytes, signature, _link_problems(links, raw_dir), cache)
+    found, problems = _scan(raw_dir, max_bytes, signature, links, cache)
     if last is not None:  # the same file as last time is the same object, whose facts are hashed already
         earlier = {source.path: source for source in last[2]}
         found = [earlier[f.path] if earlier.get(f.path) == f else f for f in found]
@@ -290,13 +290,17 @@ class ScanCache:
         os.replace(tmp, self.path)
 
 
-def _scan(raw_dir: Path, max_bytes: int, signature: _Signature, link_problems: list[LoadProblem],
+def _scan(raw_dir: Path, max_bytes: int, signature: _Signature, links: list[str],
           cache: ScanCache) -> tuple[list[SourceFile], list[LoadProblem]]:
     """The listing's documents, from the stats it took (signature): with the scan cache, a file whose stat
-    is recorded costs neither a read nor another system call. Paths stay strings until a document is kept."""
+    is recorded costs neither a read nor another system call. Paths stay strings until a document is kept.
+
+    A document whose metadata file is a link is quarantined: links are not followed, and publishing it as
+    if it had no metadata would drop what the metadata says, such as a licence that forbids its text."""
     found: list[SourceFile] = []
     errata, problems = load_errata(raw_dir)
-    problems += link_problems
+    problems += _link_problems(links, raw_dir)
+    linked = set(links)
     stats = {path: [size, mtime, ctime, inode] for path, size, mtime, ctime, inode in signature}
     prefix = os.path.join(str(raw_dir), "")
     seen: dict[str, str] = {}
@@ -315,6 +319,9 @@ def _scan(raw_dir: Path, max_bytes: int, signature: _Signature, link_problems: l
         seen[sha256] = rel
         meta_file = os.path.join(folder, name.rsplit(".", 1)[0] + METADATA_SUFFIX)  # metadata_path
         digest, declared_id, load_error = cache.metadata(meta_file, stats.get(meta_file))
+        if meta_file in linked:
+            load_error = (f"its metadata file {posixpath.basename(meta_file)} is a symbolic link, not followed: "
+                          "the document is quarantined until its metadata is a file in the raw folder")
         doc_id = RawDocument(rel, b"", {"doc_id": declared_id} if declared_id else None).doc_id
         found.append(SourceFile(rel, path, sha256, meta_file if digest is not None else None, digest,
                                 tuple(e for e in errata if e.applies_to(doc_id)), load_error))

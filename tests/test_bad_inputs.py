@@ -67,6 +67,29 @@ def test_links_are_not_followed_and_duplicates_publish_once(tmp_path):
     assert f"the same bytes as raw/{first.name}" in load.loc["raw/copy-of-first.txt", "message"]
 
 
+def test_a_document_whose_metadata_file_is_a_link_is_quarantined(tmp_path):
+    """Not followed, and not read as a document without metadata either: a linked licence that forbids
+    republishing the text would then be lost and the text published."""
+    raw = tmp_path / "raw"
+    shutil.copytree(RAW, raw)
+    meta = raw / "2020-06-10_demo-zone-policy-measures.meta.yaml"
+    outside = tmp_path / "elsewhere.meta.yaml"
+    outside.write_text(meta.read_text(encoding="utf-8") + "republish_text: false\n", encoding="utf-8")
+    meta.unlink()
+    meta.symlink_to(outside)
+    out = tmp_path / "pkg"
+    result = _build(raw, out)
+    assert result.exit_code == 0, result.output
+    documents = pd.read_parquet(out / "data" / "documents.parquet")
+    assert len(documents) == 4 and not documents.source_file.str.contains("demo-zone-policy-measures").any()
+    texts = pd.read_parquet(out / "data" / "texts.parquet")
+    assert sorted(texts.doc_id) == sorted(documents.doc_id)
+    issues = pd.read_parquet(out / "data" / "quality_issues.parquet")
+    quarantined = issues[(issues.severity == "error") & issues.message.str.contains("metadata file")]
+    assert len(quarantined) == 1
+    assert "2020-06-10_demo-zone-policy-measures.meta.yaml is a symbolic link, not followed" in quarantined.message.iloc[0]
+
+
 def test_a_file_over_the_size_limit_is_refused_with_a_message(tmp_path):
     from pipelines.sources import load_raw_documents
 
