@@ -342,11 +342,18 @@ def _unchanged(out_dir: Path, record: Path | None, built_from: str | None) -> bo
     if {k: recorded.get(k) for k in ("out_dir", "inputs")} != {"out_dir": str(out_dir), "inputs": built_from}:
         return False
     parts = [part for r in described.get("resources", []) for part in (r, r.get("parquet")) if part]
-    # a file with the size, times and inode recorded at publishing was not written since (the bet git's index
-    # makes, as for the CSV files reused): only the others are read to be hashed again
-    stats = recorded.get("file_stats") if isinstance(recorded.get("file_stats"), dict) else {}
-    return all((out_dir / p["path"]).is_file() and (stats.get(p["path"]) == file_stat(out_dir / p["path"])
-                                                     or file_facts(out_dir / p["path"]) == {"bytes": p["bytes"], "hash": p["hash"]}) for p in parts)
+    files = recorded.get("file_stats") if isinstance(recorded.get("file_stats"), dict) else {}
+    if any(files.get(p["path"], {}).get("facts") != {"bytes": p.get("bytes"), "hash": p.get("hash")} for p in parts):
+        return False  # the descriptor does not describe the files as they were published
+    return all(_intact(out_dir / path, entry) for path, entry in files.items())
+
+
+def _intact(path: Path, published: Any) -> bool:
+    """The file has the facts recorded at publishing. A file with the size, times and inode recorded then was not
+    written since (the bet git's index makes, as for the CSV files reused): only the others are hashed again."""
+    if not isinstance(published, dict) or not path.is_file():
+        return False
+    return bool(published.get("stat") == file_stat(path) or file_facts(path) == published.get("facts"))
 
 
 def publish(tables: Mapping[str, Path], out_dir: Path, built_from: str | None = None, record: Path | None = None,
@@ -418,10 +425,12 @@ def publish(tables: Mapping[str, Path], out_dir: Path, built_from: str | None = 
             swap_directories(staging, out_dir)
             if record is not None and built_from is not None:
                 database = {"stat": file_stat(out_dir / DUCKDB_NAME), "tables": hashes}
-                csv_stats = {t.name: file_stat(out_dir / "data" / f"{t.name}.csv") for t in TABLES}
-                file_stats = {path: file_stat(out_dir / path) for path in sorted(facts)}  # every file the descriptor gives a hash
+                # every file of the package but the database (recorded above): the data files with the facts the
+                # descriptor gives them, and the descriptor itself, so that a descriptor edited alone is noticed
+                described = {name: file_facts(out_dir / name) for name in ("datapackage.json", "README.md", "views.sql", *sorted(extra_files or {}))}
+                file_stats = {path: {"stat": file_stat(out_dir / path), "facts": known} for path, known in sorted({**facts, **described}.items())}
                 record.write_text(json.dumps({"out_dir": str(out_dir), "inputs": built_from, "csv_writer": csv_writer_version(),
-                                              "csv_stats": csv_stats, "database": database, "file_stats": file_stats}) + "\n", encoding="utf-8")
+                                              "database": database, "file_stats": file_stats}) + "\n", encoding="utf-8")
         finally:
             if csv_con is not None:
                 csv_con.close()
@@ -437,33 +446,34 @@ def csv_writer_version() -> str:
 
 
 def _reusable_csv_files(out_dir: Path, record: Path | None) -> dict[str, tuple[Path, dict[str, Any]]]:
-    """The published CSV files that can be copied instead of written again, with the size and hash the
-    published descriptor gives them, by the hash of their Parquet sibling.
+    """The published CSV files that can be copied instead of written again, with their size and hash, by the
+    hash of the Parquet file they were written from.
 
     Rewriting every table's CSV file is most of the cost of publishing after
     one document changed, and most tables are then unchanged. A published CSV
-    file is taken when the record says it was written by this same writer and
-    the published descriptor vouches for it and for its Parquet sibling, and the file has the size,
-    times and inode recorded at publishing (it was not written since: the bet git's index makes, so it
-    is not read to be hashed again).
+    file is taken when the record says it was written by this same writer, and
+    the file has the size, times and inode recorded at publishing (it was not
+    written since: the bet git's index makes, so it is not read to be hashed
+    again). Its facts are the record's, not the published descriptor's, which
+    could have been edited since.
     """
     if record is None or not record.exists():
         return {}
     try:
         recorded = json.loads(record.read_text(encoding="utf-8"))
-        if recorded.get("csv_writer") != csv_writer_version() or not isinstance(recorded.get("csv_stats"), dict):
-            return {}
-        described = json.loads((out_dir / "datapackage.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError, AttributeError):
+    except (OSError, ValueError):
+        return {}
+    files = recorded.get("file_stats") if isinstance(recorded, dict) else None
+    if recorded.get("csv_writer") != csv_writer_version() or not isinstance(files, dict):
         return {}
     reusable = {}
-    for resource in described.get("resources", []):
-        parquet = resource.get("parquet") or {}
-        if resource.get("format") != "csv" or "hash" not in parquet or "hash" not in resource:
+    for table in TABLES:
+        csv_path, parquet_path = f"data/{table.name}.csv", f"data/{table.name}.parquet"
+        csv_entry, parquet_entry = files.get(csv_path), files.get(parquet_path)
+        if not (isinstance(csv_entry, dict) and isinstance(parquet_entry, dict) and (out_dir / csv_path).is_file()):
             continue
-        csv_file = out_dir / resource["path"]
-        if csv_file.is_file() and recorded["csv_stats"].get(csv_file.stem) == file_stat(csv_file):
-            reusable[parquet["hash"]] = (csv_file, {"bytes": resource.get("bytes"), "hash": resource["hash"]})
+        if csv_entry.get("stat") == file_stat(out_dir / csv_path) and isinstance(parquet_entry.get("facts"), dict):
+            reusable[parquet_entry["facts"]["hash"]] = (out_dir / csv_path, csv_entry["facts"])
     return reusable
 
 

@@ -183,7 +183,13 @@ def test_an_unchanged_rebuild_leaves_the_published_files_alone(corpus, tmp_path,
     # a published file changed by hand is noticed, and the package is published again
     (out / "data" / "measures.csv").write_text("tampered", encoding="utf-8")
     assert run_build(str(corpus), str(out), log_level="ERROR").success
-    assert _package_files(out) == _from_scratch(corpus, tmp_path)
+    expected = _from_scratch(corpus, tmp_path)
+    assert _package_files(out) == expected
+    # so is a descriptor edited alone, whose data files are untouched
+    descriptor = out / "datapackage.json"
+    descriptor.write_text(descriptor.read_text(encoding="utf-8").replace('"hash": "sha256:', '"hash": "sha256:0', 1), encoding="utf-8")
+    assert run_build(str(corpus), str(out), log_level="ERROR").success
+    assert _package_files(out) == expected
 
 
 _SHARD_RUN = """
