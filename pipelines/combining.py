@@ -301,7 +301,7 @@ def table_inputs_digest(name: str, publishable: Sequence[StoredDocument], bounda
 
 
 ASSEMBLED_DOCUMENTS_FILE = "assembled-documents.json"  # beside the assembled tables: the documents they hold, by key
-# At most this many documents added, changed or removed since the previous assembly: a table is patched (its
+# At most this many documents added, changed or removed (a changed one counts once) since the previous assembly: a table is patched (its
 # other documents' rows copied through in order), not sorted again. The rows of these documents are held at once.
 PATCH_DOCUMENTS = 64
 
@@ -335,7 +335,8 @@ def _patch_of(previous: dict[str, str] | None, publishable: Sequence[StoredDocum
         return None
     keys = {d.key for d in publishable}
     patch = _Patch(frozenset(doc_id for key, doc_id in previous.items() if key not in keys), tuple(d for d in publishable if d.key not in previous))
-    return patch if len(patch.removed) + len(patch.added) <= PATCH_DOCUMENTS else None
+    touched = patch.removed | {d.doc_id for d in patch.added}  # a changed document is removed and added under one doc_id: it counts once
+    return patch if len(touched) <= PATCH_DOCUMENTS else None
 
 
 def _patched(previous: Path, patch: _Patch, added: pa.Table, schema: pa.Schema, batch_rows: int) -> Iterator[pa.RecordBatch]:

@@ -73,6 +73,19 @@ def test_more_changed_documents_than_a_patch_takes_are_sorted_again(tmp_path: Pa
     _same_tables(tables, _from_scratch(raw, tmp_path))
 
 
+def test_a_changed_document_counts_once_against_what_a_patch_takes(tmp_path: Path, patched: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Its old rows go and its new ones come under one doc_id: one document, not a removal and an addition."""
+    raw = tmp_path / "raw"
+    shutil.copytree(RAW, raw)
+    _build(raw, tmp_path / "datapackage")
+    monkeypatch.setattr(combining, "PATCH_DOCUMENTS", 1)
+    edited = raw / f"{EDITED}.txt"
+    edited.write_bytes(edited.read_bytes().replace("示范区".encode(), "示范区域".encode(), 1))
+    tables = _build(raw, tmp_path / "datapackage")
+    assert "measures" in patched
+    _same_tables(tables, _from_scratch(raw, tmp_path))
+
+
 def test_an_assembly_by_other_code_is_not_patched(tmp_path: Path, patched: list[str]) -> None:
     raw = tmp_path / "raw"
     shutil.copytree(RAW, raw)
