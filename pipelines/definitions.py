@@ -40,9 +40,11 @@ def run_build(raw_dir: str, out_dir: str, store_dir: str = "", workers: int = 1,
     from pipelines.defs.schedules import ALL_SHARDS, shard_range_tags
 
     stale = stale_shards(ProjectPaths(raw_dir=raw_dir, out_dir=out_dir, store_dir=store_dir)) if only_stale else {}
+    from pipelines.instances import ephemeral_instance
+
     job = build_definitions(raw_dir, out_dir, store_dir, workers, accept_changes).resolve_job_def("rebuild_dataset")
     return job.execute_in_process(
-        instance=instance,
+        instance=instance or ephemeral_instance(),
         raise_on_error=False,
         tags=shard_range_tags(sorted(stale)) if stale else ALL_SHARDS,
         run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},

@@ -17,7 +17,6 @@ import traceback
 from pathlib import Path
 from typing import Any
 
-import dagster as dg
 import duckdb
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -25,6 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from synthetic import change_one, make_corpus  # noqa: E402
 
 from pipelines.definitions import run_build  # noqa: E402
+from pipelines.instances import ephemeral_instance  # noqa: E402
 
 REPO = str(Path(__file__).resolve().parents[1]) + "/"
 
@@ -80,7 +80,7 @@ def main() -> None:
     raw, out, store = root / "raw", root / "package", root / "store"
     if not raw.exists():
         make_corpus(raw, args.documents)
-    instance = dg.DagsterInstance.ephemeral()
+    instance = ephemeral_instance()  # what yrdpm watch uses
 
     def rebuild(label: str) -> None:
         start = time.perf_counter()
