@@ -68,7 +68,6 @@ def main() -> None:
     wrap("pipelines.combining", "assemble", "assemble", ("pipelines.defs.assets",))
     wrap("validation.sql_checks", "check_all", "check_all", ("pipelines.defs.checks",))
     wrap("pipelines.guard", "compare", "guard", ("pipelines.defs.checks", "pipelines.defs.assets"))
-    wrap("pipelines.defs.checks", "_connect", "domain")
     wrap("pipelines.publishing", "publish", "publish", ("pipelines.defs.assets",))
     wrap("pipelines.publishing", "write_csv", "csv")
     wrap("pipelines.publishing", "validate_package", "validate")
