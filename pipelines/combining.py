@@ -34,6 +34,7 @@ from pipelines.assembly import DIMENSION_TABLES, RECORD_TABLES, duplicate_doc_id
 from pipelines.extraction.corrections import Erratum
 from pipelines.extraction.issues import QualityIssue, Severity, quality_issue
 from pipelines.memory import duckdb_config, release_memory
+from pipelines.publishing import AssembledDocuments
 from pipelines.sources import LoadProblem
 from pipelines.store import (
     AGENCIES,
@@ -320,6 +321,12 @@ def _previous_documents(folder: Path) -> dict[str, str] | None:
     if not isinstance(found, dict) or found.get("basis") != _assembly_basis() or not isinstance(found.get("documents"), dict):
         return None
     return {str(k): str(v) for k, v in found["documents"].items()}
+
+
+def assembled_documents(folder: Path) -> AssembledDocuments | None:
+    """The documents the tables in folder hold, when this code assembled them (for publish)."""
+    documents = _previous_documents(folder)
+    return None if documents is None else AssembledDocuments(_assembly_basis(), documents, frozenset(RECORD_TABLES))
 
 
 @dataclass(frozen=True)

@@ -300,6 +300,17 @@ def codebook(counts: Mapping[str, int], config: Mapping[str, Any]) -> str:
 
 
 @dataclass(frozen=True)
+class AssembledDocuments:
+    """Which documents the tables to publish hold: doc_id by document key (a digest of everything a
+    document's rows depend on), under the basis (code and libraries) that assembled them, and the tables
+    whose rows are those of their documents alone (no row of them depends on another document)."""
+
+    basis: str
+    documents: Mapping[str, str]
+    tables: frozenset[str]
+
+
+@dataclass(frozen=True)
 class PublicationSummary:
     out_dir: Path
     counts: dict[str, int]
@@ -357,10 +368,12 @@ def _intact(path: Path, published: Any) -> bool:
 
 
 def publish(tables: Mapping[str, Path], out_dir: Path, built_from: str | None = None, record: Path | None = None,
-            extra_files: Mapping[str, Path] | None = None) -> PublicationSummary:
+            extra_files: Mapping[str, Path] | None = None, assembled: AssembledDocuments | None = None) -> PublicationSummary:
     """Stage, validate and swap in the package with its database; the old one stays on failure.
 
     extra_files: other files of the package by their path in it (the release's changes.json).
+    assembled: the documents the tables hold, kept in the record with the database: the next update of
+    the database compares the rows of the documents whose key changed only (see build_duckdb).
     built_from and record: the fingerprint of the tables' inputs, and a file
     where it is kept after publishing. When the package in out_dir was already
     published from the same inputs and its files are intact, nothing is redone.
@@ -381,7 +394,9 @@ def publish(tables: Mapping[str, Path], out_dir: Path, built_from: str | None = 
             counts = {t.name: pq.ParquetFile(out_dir / "data" / f"{t.name}.parquet").metadata.num_rows for t in TABLES}
             return PublicationSummary(out_dir, counts, sorted(p.relative_to(out_dir).as_posix() for p in out_dir.rglob("*") if p.is_file()))
         reusable = _reusable_csv_files(out_dir, record)  # before the record goes: it says which writer wrote them
-        database_tables = _database_tables(out_dir, record)
+        published_database = _published_database(out_dir, record)
+        database_tables: dict[str, Any] = published_database["tables"] if isinstance(published_database.get("tables"), dict) else {}
+        changed_documents = _changed_documents(published_database.get("assembly"), assembled)
         if record is not None:
             record.unlink(missing_ok=True)
         for leftover in _leftovers(out_dir):
@@ -420,11 +435,13 @@ def publish(tables: Mapping[str, Path], out_dir: Path, built_from: str | None = 
             if problems:
                 raise PublicationError("the staged package is invalid:\n- " + "\n- ".join(problems))
             unchanged = {name for name, digest in hashes.items() if database_tables.get(name) == digest}
-            build_duckdb(staging, previous=out_dir / DUCKDB_NAME, unchanged=unchanged)
+            build_duckdb(staging, previous=out_dir / DUCKDB_NAME, unchanged=unchanged, changed_documents=changed_documents,
+                         document_tables=assembled.tables if assembled is not None else frozenset())
             _fsync_tree(staging)
             swap_directories(staging, out_dir)
             if record is not None and built_from is not None:
-                database = {"stat": file_stat(out_dir / DUCKDB_NAME), "tables": hashes}
+                database = {"stat": file_stat(out_dir / DUCKDB_NAME), "tables": hashes,
+                            "assembly": {"basis": assembled.basis, "documents": dict(assembled.documents)} if assembled is not None else None}
                 # every file of the package but the database (recorded above): the data files with the facts the
                 # descriptor gives them, and the descriptor itself, so that a descriptor edited alone is noticed
                 described = {name: file_facts(out_dir / name) for name in ("datapackage.json", "README.md", "views.sql", *sorted(extra_files or {}))}
@@ -487,19 +504,29 @@ def _link_or_copy(source: Path, target: Path) -> None:
         shutil.copyfile(source, target)
 
 
-def _database_tables(out_dir: Path, record: Path | None) -> dict[str, str]:
-    """The hash of the Parquet file each table of the published database holds the rows of, when the
-    record says so and the database file has the size, times and inode recorded at publishing (it was
-    not written since: the bet git's index makes); empty otherwise."""
+def _published_database(out_dir: Path, record: Path | None) -> dict[str, Any]:
+    """What the record says of the published database (the hash of the Parquet file each table holds the
+    rows of, the documents it holds), when the database file has the size, times and inode recorded at
+    publishing (it was not written since: the bet git's index makes); empty otherwise."""
     if record is None or not record.exists() or not (out_dir / DUCKDB_NAME).is_file():
         return {}
     try:
         database = json.loads(record.read_text(encoding="utf-8")).get("database") or {}
-        if database.get("stat") != file_stat(out_dir / DUCKDB_NAME) or not isinstance(database.get("tables"), dict):
+        if not isinstance(database, dict) or database.get("stat") != file_stat(out_dir / DUCKDB_NAME):
             return {}
     except (OSError, ValueError, AttributeError):
         return {}
-    return {str(k): str(v) for k, v in database["tables"].items()}
+    return database
+
+
+def _changed_documents(published: Any, assembled: AssembledDocuments | None) -> frozenset[str] | None:
+    """The doc_ids whose rows may differ between the published database and the new tables: those of the
+    document keys in one and not the other. None when that is not known (another basis, no record)."""
+    if assembled is None or not isinstance(published, dict) or published.get("basis") != assembled.basis or not isinstance(published.get("documents"), dict):
+        return None
+    old = {str(key): str(doc_id) for key, doc_id in published["documents"].items()}
+    return frozenset({doc_id for key, doc_id in old.items() if assembled.documents.get(key) != doc_id}
+                     | {doc_id for key, doc_id in assembled.documents.items() if old.get(key) != doc_id})
 
 
 def _fsync_tree(root: Path) -> None:
@@ -580,7 +607,8 @@ def _execute_script(con: duckdb.DuckDBPyConnection, sql: str) -> None:
             con.execute(statement)
 
 
-def build_duckdb(package_dir: Path, previous: Path | None = None, unchanged: Collection[str] = ()) -> Path:
+def build_duckdb(package_dir: Path, previous: Path | None = None, unchanged: Collection[str] = (),
+                 changed_documents: Collection[str] | None = None, document_tables: Collection[str] = ()) -> Path:
     """A DuckDB database of every table with its keys, the views and search_measures().
 
     previous: the database published before. When it has the same table
@@ -590,6 +618,11 @@ def build_duckdb(package_dir: Path, previous: Path | None = None, unchanged: Col
     or if updating it fails, the database is built from the Parquet files.
     unchanged: tables whose rows in previous are known to be those of their
     Parquet file in package_dir; they are not compared.
+    changed_documents: when known, the only documents whose rows can differ
+    between previous and package_dir in document_tables (tables whose rows
+    are their documents' alone); only their rows are compared there. A
+    document whose key did not change has the rows stored for that key, which
+    are those previous holds.
     """
     target = package_dir / DUCKDB_NAME
     tmp = package_dir / f".{DUCKDB_NAME}.{uuid.uuid4().hex[:8]}.tmp"
@@ -601,7 +634,8 @@ def build_duckdb(package_dir: Path, previous: Path | None = None, unchanged: Col
             tmp.unlink(missing_ok=True)
         else:
             try:
-                updated = _update_duckdb(con, package_dir, frozenset(unchanged))
+                hint = None if changed_documents is None else (frozenset(changed_documents), frozenset(document_tables))
+                updated = _update_duckdb(con, package_dir, frozenset(unchanged), hint)
             except duckdb.Error:
                 updated = False
             finally:
@@ -691,7 +725,8 @@ def _expected_tables() -> list[tuple[str, str]]:
         return scratch.execute("SELECT table_name, sql FROM duckdb_tables() ORDER BY table_name").fetchall()
 
 
-def _update_duckdb(con: duckdb.DuckDBPyConnection, package_dir: Path, unchanged: frozenset[str] = frozenset()) -> bool:
+def _update_duckdb(con: duckdb.DuckDBPyConnection, package_dir: Path, unchanged: frozenset[str] = frozenset(),
+                   hint: tuple[frozenset[str], frozenset[str]] | None = None) -> bool:
     """Bring a copy of the previous database to the staged Parquet files; False when it must be built anew.
 
     A row belongs to a document by its doc_id or, without one, through its
@@ -707,6 +742,8 @@ def _update_duckdb(con: duckdb.DuckDBPyConnection, package_dir: Path, unchanged:
     refer to: new rows are added; a row removed or changed means a new build.
     A last comparison of the changed documents' checksums proves the result.
     Tables in `unchanged` are known to hold their file's rows: not compared.
+    hint: (documents, tables): in these tables, only these documents' rows can differ (build_duckdb's
+    changed_documents), so only theirs are compared; the row counts of every table are still compared.
     """
     if con.execute("SELECT table_name, sql FROM duckdb_tables() ORDER BY table_name").fetchall() != _expected_tables():
         return False
@@ -717,14 +754,25 @@ def _update_duckdb(con: duckdb.DuckDBPyConnection, package_dir: Path, unchanged:
     def new(table: Table) -> str:
         return _parquet_source(package_dir, table)
 
-    def differing(table: Table, columns: str, only_changed: bool = False) -> set[str]:
-        """Documents whose rows of the table differ in these columns (as a multiset) between old and new."""
-        restrict = " WHERE doc IN (SELECT doc FROM changed_documents)" if only_changed else ""
-        checksums = "SELECT doc, count(*) AS n, sum(hash({columns})::HUGEINT) AS h FROM ({rows}){restrict} GROUP BY doc"
-        old_rows, new_rows = _rows_with_document(table, old(table), old), _rows_with_document(table, new(table), new)
+    def differing(table: Table, columns: str, among: Collection[str] | None = None) -> set[str]:
+        """Documents whose rows of the table differ in these columns (as a multiset) between old and new;
+        among: of these documents only (else of all)."""
+        checksums = "SELECT doc, count(*) AS n, sum(hash({columns})::HUGEINT) AS h FROM ({rows}) GROUP BY doc"
+
+        def only(source_of: Callable[[Table], str]) -> Callable[[Table], str]:
+            """The rows of these documents alone, filtered where they are read (a table's own rows, or its parent's
+            for a table without doc_id): a list of literals, which DuckDB checks against each row group's
+            statistics, so that a file sorted by doc_id is read where they are only."""
+            if among is None:
+                return source_of
+            listed = ", ".join("'" + doc.replace("'", "''") + "'" for doc in sorted(among) if doc) or "NULL"
+            matches = f"doc_id IN ({listed})" + (" OR doc_id IS NULL" if "" in among else "")  # '' stands for rows without a document
+            return lambda t: f"(SELECT * FROM {source_of(t)} WHERE {matches})" if "doc_id" in t.field_names else source_of(t)
+
+        old_rows, new_rows = _rows_with_document(table, only(old)(table), only(old)), _rows_with_document(table, only(new)(table), only(new))
         rows = con.execute(
-            f"SELECT doc FROM ({checksums.format(columns=columns, rows=old_rows, restrict=restrict)}) o "
-            f"FULL JOIN ({checksums.format(columns=columns, rows=new_rows, restrict=restrict)}) n USING (doc) "
+            f"SELECT doc FROM ({checksums.format(columns=columns, rows=old_rows)}) o "
+            f"FULL JOIN ({checksums.format(columns=columns, rows=new_rows)}) n USING (doc) "
             "WHERE o.n IS DISTINCT FROM n.n OR o.h IS DISTINCT FROM n.h"
         ).fetchall()
         return {r[0] for r in rows}
@@ -735,6 +783,9 @@ def _update_duckdb(con: duckdb.DuckDBPyConnection, package_dir: Path, unchanged:
         columns = _column_list(table)
         if table.name in unchanged:
             changed_in[table.name] = set()
+            continue
+        if hint is not None and table.name in hint[1] and table in documented:
+            changed_in[table.name] = differing(table, columns, among=hint[0]) if hint[0] else set()
             continue
         if table not in documented:
             if con.execute(f"SELECT count(*) FROM (SELECT {columns} FROM {old(table)} EXCEPT ALL SELECT {columns} FROM {new(table)})").fetchone() != (0,):
@@ -757,7 +808,7 @@ def _update_duckdb(con: duckdb.DuckDBPyConnection, package_dir: Path, unchanged:
             forced = set().union(*(replaced.get(fk.reference_table, set()) for fk in table.foreign_keys if fk.reference_table != table.name))
             fixed = _fixed_columns(table)
             if table.primary_key and len(fixed) < len(table.field_names) and docs:
-                moved = differing(table, ", ".join(f'"{name}"' for name in fixed), only_changed=True)
+                moved = differing(table, ", ".join(f'"{name}"' for name in fixed), among=changed)
             else:
                 moved = docs
             replaced[table.name] = forced | moved
@@ -798,7 +849,7 @@ def _update_duckdb(con: duckdb.DuckDBPyConnection, package_dir: Path, unchanged:
         if con.execute(f"SELECT count(*) FROM {table.name}").fetchone() != con.execute(f"SELECT count(*) FROM {new(table)}").fetchone():
             return False
         touched = replaced.get(table.name) or updated.get(table.name)
-        if touched and differing(table, _column_list(table), only_changed=True):
+        if touched and differing(table, _column_list(table), among=changed):
             return False
     _execute_script(con, sql_script("views.sql"))
     _execute_script(con, sql_script("search.sql"))

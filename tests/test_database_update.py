@@ -73,8 +73,9 @@ def updates(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
     seen: list[bool] = []
     original = publishing._update_duckdb
 
-    def recording(con: duckdb.DuckDBPyConnection, package_dir: Path, unchanged: frozenset[str] = frozenset()) -> bool:
-        seen.append(original(con, package_dir, unchanged))
+    def recording(con: duckdb.DuckDBPyConnection, package_dir: Path, unchanged: frozenset[str] = frozenset(),
+                  hint: tuple[frozenset[str], frozenset[str]] | None = None) -> bool:
+        seen.append(original(con, package_dir, unchanged, hint))
         return seen[-1]
 
     monkeypatch.setattr(publishing, "_update_duckdb", recording)
@@ -106,6 +107,60 @@ def test_a_changed_and_a_removed_document_update_the_database_to_a_fresh_builds_
     _same_contents(new / DUCKDB_NAME, fresh / DUCKDB_NAME)
     with duckdb.connect(str(new / DUCKDB_NAME), read_only=True) as con:
         assert con.execute(f"SELECT count(*) FROM documents WHERE doc_id = '{removed}'").fetchone() == (0,)
+
+
+DOCUMENT_TABLES = frozenset(t.name for t in TABLES if t.name not in ("quality_issues", "agencies", "places", "themes"))
+
+
+def _edited_and_removed(tmp_path: Path) -> tuple[Path, Path, str, str]:
+    previous = _previous_database(tmp_path)
+    new = _package_copy(tmp_path / "new")
+    removed, edited = _doc_ids(new)[:2]
+    _remove_document(new, removed)
+    _rewrite(new, "measures", f"SELECT * REPLACE (CASE WHEN doc_id = '{edited}' AND seq = 1 THEN text || '（修订）' ELSE text END AS text) FROM t")
+    return previous, new, removed, edited
+
+
+def _fresh(tmp_path: Path, new: Path) -> Path:
+    fresh = _package_copy(tmp_path / "fresh")
+    for table in TABLES:
+        shutil.copyfile(new / "data" / f"{table.name}.parquet", fresh / "data" / f"{table.name}.parquet")
+    build_duckdb(fresh)
+    return fresh / DUCKDB_NAME
+
+
+def test_the_documents_known_to_have_changed_update_the_database_to_a_fresh_builds_contents(
+        tmp_path: Path, updates: list[bool], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(publishing, "MAX_UPDATED_SHARE", 0.5)
+    previous, new, removed, edited = _edited_and_removed(tmp_path)
+    build_duckdb(new, previous=previous, changed_documents={removed, edited}, document_tables=DOCUMENT_TABLES)
+    assert updates == [True]
+    _same_contents(new / DUCKDB_NAME, _fresh(tmp_path, new))
+
+
+def test_the_rows_of_a_document_not_known_to_have_changed_are_not_compared(tmp_path: Path, updates: list[bool]) -> None:
+    """What the hint is trusted with: a document whose key did not change has the rows stored under that key, so
+    its rows in document tables are not read again (a table outside document_tables still is)."""
+    previous = _previous_database(tmp_path)
+    new = _package_copy(tmp_path / "new")
+    edited = _doc_ids(new)[0]
+    _rewrite(new, "texts", f"SELECT * REPLACE (CASE WHEN doc_id = '{edited}' THEN text || '（修订）' ELSE text END AS text) FROM t")
+    build_duckdb(new, previous=previous, changed_documents=set(), document_tables=DOCUMENT_TABLES)
+    with duckdb.connect(str(new / DUCKDB_NAME), read_only=True) as con:
+        assert con.execute(f"SELECT text LIKE '%（修订）' FROM texts WHERE doc_id = '{edited}'").fetchone() == (False,)
+    build_duckdb(new, previous=previous, changed_documents=set(), document_tables=DOCUMENT_TABLES - {"texts"})
+    assert updates == [True, True]
+    _same_contents(new / DUCKDB_NAME, _fresh(tmp_path, new))
+
+
+def test_a_document_left_out_of_the_changed_ones_whose_rows_are_fewer_rebuilds_the_database(
+        tmp_path: Path, updates: list[bool], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The row counts of every table are still compared: a removal the hint misses is not published as an update."""
+    monkeypatch.setattr(publishing, "MAX_UPDATED_SHARE", 0.5)
+    previous, new, _, edited = _edited_and_removed(tmp_path)
+    build_duckdb(new, previous=previous, changed_documents={edited}, document_tables=DOCUMENT_TABLES)
+    assert updates == [False]
+    _same_contents(new / DUCKDB_NAME, _fresh(tmp_path, new))
 
 
 def test_an_added_document_and_changed_keys_and_lists_update_the_database_to_a_fresh_builds_contents(
@@ -186,13 +241,15 @@ def _parquet_hashes(out: Path) -> dict[str, str]:
 
 
 @pytest.fixture
-def told_unchanged(monkeypatch: pytest.MonkeyPatch) -> list[frozenset[str]]:
-    seen: list[frozenset[str]] = []
+def told_unchanged(monkeypatch: pytest.MonkeyPatch) -> list[tuple[frozenset[str], frozenset[str] | None]]:
+    """Per update: the tables it was told are unchanged, and the documents it was told alone changed (None: not told)."""
+    seen: list[tuple[frozenset[str], frozenset[str] | None]] = []
     original = publishing._update_duckdb
 
-    def recording(con: duckdb.DuckDBPyConnection, package_dir: Path, unchanged: frozenset[str] = frozenset()) -> bool:
-        seen.append(unchanged)
-        return original(con, package_dir, unchanged)
+    def recording(con: duckdb.DuckDBPyConnection, package_dir: Path, unchanged: frozenset[str] = frozenset(),
+                  hint: tuple[frozenset[str], frozenset[str]] | None = None) -> bool:
+        seen.append((unchanged, hint[0] if hint is not None else None))
+        return original(con, package_dir, unchanged, hint)
 
     monkeypatch.setattr(publishing, "_update_duckdb", recording)
     return seen
@@ -213,8 +270,8 @@ def test_tables_whose_files_did_not_change_are_not_compared_again(tmp_path: Path
     before = _parquet_hashes(out)
     assert run_build(str(raw), str(out), log_level="ERROR").success
     after = _parquet_hashes(out)
-    assert told_unchanged == [frozenset(name for name in after if after[name] == before[name])]
-    assert told_unchanged[0] and len(told_unchanged[0]) < len(TABLES)
+    assert told_unchanged == [(frozenset(name for name in after if after[name] == before[name]), frozenset({"yrd-demo-zone-policy-measures-2020"}))]
+    assert told_unchanged[0][0] and len(told_unchanged[0][0]) < len(TABLES)
     _same_contents(out / DUCKDB_NAME, _fresh_database_of(out, tmp_path))
 
 
@@ -228,7 +285,7 @@ def test_a_database_written_since_publishing_is_compared_in_full(tmp_path: Path,
         assert deleted is not None
         con.execute(f"DELETE FROM place_mentions WHERE mention_id = '{deleted}'")
     assert run_build(str(raw), str(out), log_level="ERROR").success
-    assert told_unchanged == [frozenset()]
+    assert told_unchanged == [(frozenset(), None)]
     _same_contents(out / DUCKDB_NAME, _fresh_database_of(out, tmp_path))
     with duckdb.connect(str(out / DUCKDB_NAME), read_only=True) as con:
         assert con.execute(f"SELECT count(*) FROM place_mentions WHERE mention_id = '{deleted}'").fetchone() == (1,)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from pipelines.combining import assemble, assembled_inputs, current_assembly
+from pipelines.combining import assemble, assembled_documents, assembled_inputs, current_assembly
 from pipelines.defs.resources import ProjectPaths
 from pipelines.guard import compare, record_acceptance
 from pipelines.memory import release_memory
@@ -123,7 +123,7 @@ def datapackage(context: dg.AssetExecutionContext, paths: ProjectPaths) -> dg.Ma
     extra = {"changes.json": changes} if changes.exists() else {}
     inputs = "|".join([assembled_inputs(folder) or "", *(hashlib.sha256(p.read_bytes()).hexdigest() for p in (package_config_path(), *extra.values()))])
     summary = publish({name: folder / f"{name}.parquet" for name in TABLE_NAMES}, paths.out_path,
-                      built_from=inputs, record=paths.store_path / "published.json", extra_files=extra)
+                      built_from=inputs, record=paths.store_path / "published.json", extra_files=extra, assembled=assembled_documents(folder))
     release_memory()
     context.log.info(f"published {sum(summary.counts.values())} rows in {len(summary.counts)} tables to {summary.out_dir}")
     if refusals:
