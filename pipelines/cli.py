@@ -104,9 +104,10 @@ def _build_and_report(raw_path: Path, out_path: Path, store_path: str, workers: 
         result: dg.ExecuteInProcessResult | dg.JobExecutionResult = run_build_on_celery(
             str(raw_path), str(out_path), broker, instance, store_path, backend, workers, accept_changes=accept_changes)
     elif executor == "multiprocess":
-        persistent = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else None
+        from pipelines.instances import persistent_instance
+
         result = run_build_in_processes(
-            str(raw_path), str(out_path), store_path, workers, persistent, accept_changes=accept_changes)
+            str(raw_path), str(out_path), store_path, workers, persistent_instance(), accept_changes=accept_changes)
     else:
         result = run_build(str(raw_path), str(out_path), store_path, workers, instance, accept_changes=accept_changes, only_stale=True)
     failed_checks = [
@@ -174,7 +175,6 @@ def watch(raw_dir: str, out_dir: str, store_dir: str, interval: float, settle: f
     from pipelines.memory import configure_process
 
     configure_process()
-    import dagster as dg
 
     from pipelines.sources import RawFolderWatch
 
@@ -182,9 +182,9 @@ def watch(raw_dir: str, out_dir: str, store_dir: str, interval: float, settle: f
     if not raw_path.is_dir():
         raise click.ClickException(f"raw directory not found: {raw_dir}")
     store_path = str(Path(store_dir).resolve()) if store_dir else ""
-    from pipelines.instances import ephemeral_instance
+    from pipelines.instances import ephemeral_instance, persistent_instance
 
-    persistent = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else None
+    persistent = persistent_instance()
     folder = RawFolderWatch(raw_path)
     folder.changed()  # the state this first build starts from: a change made during a build makes the next one
     builds = 0

@@ -63,7 +63,12 @@ def ephemeral_instance() -> dg.DagsterInstance:
     )
 
 
-def build_instance() -> dg.DagsterInstance:
+def persistent_instance() -> dg.DagsterInstance | None:
     """The instance of DAGSTER_HOME when it is set (`make build` and `make dev` share it, so the UI shows every
-    build), else an ephemeral one."""
-    return dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else ephemeral_instance()
+    build), else None."""
+    return dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else None
+
+
+def build_instance() -> dg.DagsterInstance:
+    """The persistent instance when there is one, else an ephemeral one."""
+    return persistent_instance() or ephemeral_instance()

@@ -88,23 +88,25 @@ def _previous_database(tmp_path: Path) -> Path:
     return old / DUCKDB_NAME
 
 
+def _fresh_database_of(out: Path, folder: Path) -> Path:
+    fresh = folder / "fresh"
+    (fresh / "data").mkdir(parents=True)
+    for table in TABLES:
+        shutil.copyfile(out / "data" / f"{table.name}.parquet", fresh / "data" / f"{table.name}.parquet")
+    return build_duckdb(fresh)
+
+
 def test_a_changed_and_a_removed_document_update_the_database_to_a_fresh_builds_contents(
         tmp_path: Path, updates: list[bool], monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(publishing, "MAX_UPDATED_SHARE", 0.5)  # two of the five seeds change
     previous = _previous_database(tmp_path)
     new = _package_copy(tmp_path / "new")
-    with duckdb.connect() as con:
-        doc_ids = [r[0] for r in con.execute(f"SELECT doc_id FROM '{(new / 'data' / 'documents.parquet').as_posix()}' ORDER BY doc_id").fetchall()]
-    removed, edited = doc_ids[0], doc_ids[1]
+    removed, edited = _doc_ids(new)[:2]
     _remove_document(new, removed)
     _rewrite(new, "measures", f"SELECT * REPLACE (CASE WHEN doc_id = '{edited}' AND seq = 1 THEN text || '（修订）' ELSE text END AS text) FROM t")
     build_duckdb(new, previous=previous)
     assert updates == [True]
-    fresh = _package_copy(tmp_path / "fresh")
-    for table in TABLES:
-        shutil.copyfile(new / "data" / f"{table.name}.parquet", fresh / "data" / f"{table.name}.parquet")
-    build_duckdb(fresh)
-    _same_contents(new / DUCKDB_NAME, fresh / DUCKDB_NAME)
+    _same_contents(new / DUCKDB_NAME, _fresh_database_of(new, tmp_path))
     with duckdb.connect(str(new / DUCKDB_NAME), read_only=True) as con:
         assert con.execute(f"SELECT count(*) FROM documents WHERE doc_id = '{removed}'").fetchone() == (0,)
 
@@ -121,21 +123,13 @@ def _edited_and_removed(tmp_path: Path) -> tuple[Path, Path, str, str]:
     return previous, new, removed, edited
 
 
-def _fresh(tmp_path: Path, new: Path) -> Path:
-    fresh = _package_copy(tmp_path / "fresh")
-    for table in TABLES:
-        shutil.copyfile(new / "data" / f"{table.name}.parquet", fresh / "data" / f"{table.name}.parquet")
-    build_duckdb(fresh)
-    return fresh / DUCKDB_NAME
-
-
 def test_the_documents_known_to_have_changed_update_the_database_to_a_fresh_builds_contents(
         tmp_path: Path, updates: list[bool], monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(publishing, "MAX_UPDATED_SHARE", 0.5)
     previous, new, removed, edited = _edited_and_removed(tmp_path)
     build_duckdb(new, previous=previous, changed_documents={removed, edited}, document_tables=DOCUMENT_TABLES)
     assert updates == [True]
-    _same_contents(new / DUCKDB_NAME, _fresh(tmp_path, new))
+    _same_contents(new / DUCKDB_NAME, _fresh_database_of(new, tmp_path))
 
 
 def test_the_rows_of_a_document_not_known_to_have_changed_are_not_compared(tmp_path: Path, updates: list[bool]) -> None:
@@ -150,7 +144,7 @@ def test_the_rows_of_a_document_not_known_to_have_changed_are_not_compared(tmp_p
         assert con.execute(f"SELECT text LIKE '%（修订）' FROM texts WHERE doc_id = '{edited}'").fetchone() == (False,)
     build_duckdb(new, previous=previous, changed_documents=set(), document_tables=DOCUMENT_TABLES - {"texts"})
     assert updates == [True, True]
-    _same_contents(new / DUCKDB_NAME, _fresh(tmp_path, new))
+    _same_contents(new / DUCKDB_NAME, _fresh_database_of(new, tmp_path))
 
 
 def test_a_document_left_out_of_the_changed_ones_whose_rows_are_fewer_rebuilds_the_database(
@@ -160,7 +154,7 @@ def test_a_document_left_out_of_the_changed_ones_whose_rows_are_fewer_rebuilds_t
     previous, new, _, edited = _edited_and_removed(tmp_path)
     build_duckdb(new, previous=previous, changed_documents={edited}, document_tables=DOCUMENT_TABLES)
     assert updates == [False]
-    _same_contents(new / DUCKDB_NAME, _fresh(tmp_path, new))
+    _same_contents(new / DUCKDB_NAME, _fresh_database_of(new, tmp_path))
 
 
 def test_an_added_document_and_changed_keys_and_lists_update_the_database_to_a_fresh_builds_contents(
@@ -255,15 +249,7 @@ def told_unchanged(monkeypatch: pytest.MonkeyPatch) -> list[tuple[frozenset[str]
     return seen
 
 
-def _fresh_database_of(out: Path, folder: Path) -> Path:
-    fresh = folder / "fresh"
-    (fresh / "data").mkdir(parents=True)
-    for table in TABLES:
-        shutil.copyfile(out / "data" / f"{table.name}.parquet", fresh / "data" / f"{table.name}.parquet")
-    return build_duckdb(fresh)
-
-
-def test_tables_whose_files_did_not_change_are_not_compared_again(tmp_path: Path, told_unchanged: list[frozenset[str]]) -> None:
+def test_tables_whose_files_did_not_change_are_not_compared_again(tmp_path: Path, told_unchanged: list[tuple[frozenset[str], frozenset[str] | None]]) -> None:
     from pipelines.definitions import run_build
 
     raw, out = _built(tmp_path)
@@ -275,7 +261,7 @@ def test_tables_whose_files_did_not_change_are_not_compared_again(tmp_path: Path
     _same_contents(out / DUCKDB_NAME, _fresh_database_of(out, tmp_path))
 
 
-def test_a_database_written_since_publishing_is_compared_in_full(tmp_path: Path, told_unchanged: list[frozenset[str]]) -> None:
+def test_a_database_written_since_publishing_is_compared_in_full(tmp_path: Path, told_unchanged: list[tuple[frozenset[str], frozenset[str] | None]]) -> None:
     """Someone deleted a row of a table the change does not touch: nothing is taken on trust, the row comes back."""
     from pipelines.definitions import run_build
 
