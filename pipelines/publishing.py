@@ -85,14 +85,36 @@ def frictionless_schema(table: Table) -> dict[str, Any]:
 
 
 def duckdb_ddl(table: Table) -> str:
+    """The table without key constraints: DuckDB backs every key and foreign key with an index held in memory
+    while rows are inserted. At 30,000 documents those of measures, place_mentions and measure_themes did not fit
+    the build's memory limit; built at 600 MB the database was 1,040 MiB against 652 MiB without them. The keys
+    are checked in SQL before publishing (validation/sql_checks.py) and named in the comments (duckdb_comments)."""
     # Identifiers are quoted: quality_issues has a column named "check", a reserved word.
     columns = [f'  "{f.name}" {_DUCKDB_TYPES[f.type]}{" NOT NULL" if f.required else ""}' for f in table.fields]
-    if table.primary_key:
-        columns.append(f"  PRIMARY KEY ({', '.join(table.primary_key)})")
-    for fk in table.foreign_keys:
-        if fk.reference_table != table.name:  # DuckDB has no self-referencing foreign keys
-            columns.append(f"  FOREIGN KEY ({fk.fields}) REFERENCES {fk.reference_table} ({fk.reference_fields})")
     return f"CREATE TABLE {table.name} (\n" + ",\n".join(columns) + "\n);"
+
+
+def _sql_literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def duckdb_comments(table: Table) -> list[str]:
+    """COMMENT ON statements: the table's and each column's description, with its keys (duckdb_tables() and
+    duckdb_columns() show them in any client)."""
+    keys = [f"Primary key: {', '.join(table.primary_key)}."] if table.primary_key else []
+    keys += [f"Foreign key: {fk.fields} -> {fk.reference_table}.{fk.reference_fields}." for fk in table.foreign_keys]
+    statements = [f"COMMENT ON TABLE {table.name} IS {_sql_literal(' '.join([table.description, *keys]))}"]
+    references = {fk.fields: f"{fk.reference_table}.{fk.reference_fields}" for fk in table.foreign_keys}
+    for f in table.fields:
+        notes = [f.description]
+        if f.name in table.primary_key:
+            notes.append("Primary key." if len(table.primary_key) == 1 else f"Part of the primary key ({', '.join(table.primary_key)}).")
+        elif f.unique:
+            notes.append("Unique.")
+        if f.name in references:
+            notes.append(f"References {references[f.name]}.")
+        statements.append(f'COMMENT ON COLUMN {table.name}."{f.name}" IS {_sql_literal(" ".join(notes))}')
+    return statements
 
 
 # -------------------------------------------------------------- writers
@@ -646,10 +668,11 @@ def build_duckdb(package_dir: Path, previous: Path | None = None, unchanged: Col
             tmp.unlink(missing_ok=True)
     con = duckdb.connect(str(tmp), config=duckdb_config())
     try:
-        for table in TABLES:  # TABLES lists referenced tables before referencing ones
+        for table in TABLES:
             con.execute(duckdb_ddl(table))
             _insert_rows(con, package_dir, table)
             release_memory()  # what reading the table's file freed, before the next one
+        _comment(con)
         _execute_script(con, sql_script("views.sql"))
         _execute_script(con, sql_script("search.sql"))
         con.execute("CHECKPOINT")
@@ -660,6 +683,12 @@ def build_duckdb(package_dir: Path, previous: Path | None = None, unchanged: Col
     con.close()
     os.replace(tmp, target)
     return target
+
+
+def _comment(con: duckdb.DuckDBPyConnection) -> None:
+    for table in TABLES:
+        for statement in duckdb_comments(table):
+            con.execute(statement)
 
 
 def _insert_rows(con: duckdb.DuckDBPyConnection, package_dir: Path, table: Table) -> None:
@@ -710,10 +739,9 @@ def _rows_with_document(table: Table, source: str, parent_source: Callable[[Tabl
 
 
 def _fixed_columns(table: Table) -> list[str]:
-    """Columns DuckDB cannot update in place: keys, unique and foreign key columns (indexed) and lists.
-    It updates them as a delete and an insert, which a foreign key to the row refuses."""
-    indexed = {*table.primary_key, *(fk.fields for fk in table.foreign_keys), *(f.name for f in table.fields if f.unique)}
-    return [f.name for f in table.fields if f.name in indexed or f.type == "list"]
+    """The columns an update in place matches rows by: the primary key. A document whose rows differ in them
+    (rows added, removed or renumbered) has its rows replaced."""
+    return list(table.primary_key)
 
 
 @functools.cache
@@ -732,13 +760,12 @@ def _update_duckdb(con: duckdb.DuckDBPyConnection, package_dir: Path, unchanged:
     A row belongs to a document by its doc_id or, without one, through its
     foreign key to a table that has one (a responsibility through its
     measure). Per table, the documents whose rows changed are found by
-    comparing checksums of each document's rows. Where only columns that
-    DuckDB updates in place changed (no key, unique, foreign key or list
-    column), the rows are updated; otherwise the document's rows are replaced
-    in that table and in every table that refers to it: children are deleted
-    before parents and inserted after, so every foreign key holds throughout.
-    Updating in place leaves the indexes alone, which makes the checkpoint
-    cheap. Tables that belong to no document are vocabularies the documents
+    comparing checksums of each document's rows. Where a document's rows keep
+    their primary keys, they are updated in place; otherwise its rows of that
+    table are replaced (deleted, children before parents, whose rows tell
+    which document a child's row belongs to, then inserted). The tables have
+    no key constraints (duckdb_ddl), so neither needs an order of tables for
+    the keys to hold. Tables that belong to no document are vocabularies the documents
     refer to: new rows are added; a row removed or changed means a new build.
     A last comparison of the changed documents' checksums proves the result.
     Tables in `unchanged` are known to hold their file's rows: not compared.
@@ -803,15 +830,13 @@ def _update_duckdb(con: duckdb.DuckDBPyConnection, package_dir: Path, unchanged:
     updated: dict[str, set[str]] = {}
     if changed:
         con.executemany("INSERT INTO changed_documents VALUES (?)", [[doc] for doc in sorted(changed)])
-        for table in documented:  # parents before children: a parent's replaced document is replaced in its children
+        for table in documented:
             docs = changed_in[table.name]
-            forced = set().union(*(replaced.get(fk.reference_table, set()) for fk in table.foreign_keys if fk.reference_table != table.name))
             fixed = _fixed_columns(table)
             if table.primary_key and len(fixed) < len(table.field_names) and docs:
-                moved = differing(table, ", ".join(f'"{name}"' for name in fixed), among=changed)
+                replaced[table.name] = differing(table, ", ".join(f'"{name}"' for name in fixed), among=docs)
             else:
-                moved = docs
-            replaced[table.name] = forced | moved
+                replaced[table.name] = docs
             updated[table.name] = docs - replaced[table.name]
         con.executemany("INSERT INTO planned VALUES (?, ?, ?)", sorted(
             [[name, doc, "replace"] for name, docs in replaced.items() for doc in docs] + [[name, doc, "update"] for name, docs in updated.items() for doc in docs]))
@@ -851,6 +876,7 @@ def _update_duckdb(con: duckdb.DuckDBPyConnection, package_dir: Path, unchanged:
         touched = replaced.get(table.name) or updated.get(table.name)
         if touched and differing(table, _column_list(table), among=changed):
             return False
+    _comment(con)
     _execute_script(con, sql_script("views.sql"))
     _execute_script(con, sql_script("search.sql"))
     con.execute("CHECKPOINT")

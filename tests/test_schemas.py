@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 from pandera.errors import SchemaErrors
 
-from pipelines.publishing import duckdb_ddl, frictionless_schema
+from pipelines.publishing import duckdb_comments, duckdb_ddl, frictionless_schema
 from validation.schemas import MODELS, foreign_key_violations, to_frame, validate
 from validation.tables import TABLES, TABLES_BY_NAME
 
@@ -81,7 +81,15 @@ def test_frictionless_schema_and_duckdb_ddl_come_from_the_same_definition():
     assert {"fields": ["section_id"], "reference": {"resource": "sections", "fields": ["section_id"]}} in schema["foreignKeys"]
     ddl = duckdb_ddl(MEASURES)
     assert all(f'"{name}"' in ddl for name in MEASURES.field_names)
-    assert "PRIMARY KEY (measure_id)" in ddl and "REFERENCES sections (section_id)" in ddl
+    assert '"doc_id" VARCHAR NOT NULL' in ddl and '"section_id" VARCHAR,' in ddl
+    assert "PRIMARY KEY" not in ddl and "REFERENCES" not in ddl  # indexes that did not fit memory at 30,000 documents
+    comments = duckdb_comments(MEASURES)
+    assert comments[0].startswith("COMMENT ON TABLE measures IS ") and "Primary key: measure_id." in comments[0]
+    assert "Foreign key: section_id -> sections.section_id." in comments[0]
+    section = next(c for c in comments if 'measures."section_id"' in c)
+    assert "References sections.section_id." in section
+    responsibilities = duckdb_comments(TABLES_BY_NAME["responsibilities"])
+    assert "Part of the primary key (measure_id, seq)." in next(c for c in responsibilities if '"seq"' in c)
 
 
 def test_enrichment_tables_reject_values_outside_their_vocabularies(seed_tables):

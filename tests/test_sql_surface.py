@@ -56,6 +56,18 @@ def test_ordinary_queries_views_and_search_still_work(db):
     assert result.exit_code == 0 and "(1 row)" in result.output
 
 
+def test_the_keys_are_named_in_the_catalog_comments(db):
+    """The tables have no key constraints (their indexes did not fit memory at 30,000 documents): a user finds
+    the keys in the comments, and the build has checked them."""
+    result = sql(db, "SELECT comment FROM duckdb_tables() WHERE table_name = 'place_mentions'", "--format", "csv")
+    assert result.exit_code == 0, result.output
+    assert "Primary key: mention_id." in result.output and "Foreign key: place_code -> places.place_code." in result.output
+    result = sql(db, "SELECT comment FROM duckdb_columns() WHERE table_name = 'measures' AND column_name = 'section_id'", "--format", "csv")
+    assert "References sections.section_id." in result.output
+    result = sql(db, "SELECT count(*) AS n FROM duckdb_constraints() WHERE constraint_type IN ('PRIMARY KEY', 'FOREIGN KEY', 'UNIQUE')", "--format", "csv")
+    assert result.output.split() == ["n", "0"]
+
+
 def test_a_runaway_query_is_stopped_by_the_timeout(db):
     result = sql(db, "SELECT count(*) FROM range(1000000000000)", "--timeout", "1")
     assert result.exit_code != 0 and "longer than 1 s" in result.output
