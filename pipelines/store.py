@@ -307,8 +307,9 @@ class _ShardBuild:
             elif name in MERGED_TABLES:  # spilled texts: sorted from the file, a row group at a time when large
                 _sort_shard_file(path, table, self.schemas[name])
                 continue
-            else:  # read back in the store's schema: Parquet gives a list column back as list<element>, held rows are list<item>
-                rows = pq.read_table(path).cast(self.schemas[name])
+            else:  # spilled: sorted from the file by DuckDB, within its memory limit
+                _sort_spilled_shard_file(path, table, self.schemas[name], self.staging)
+                continue
             if name in MERGED_TABLES:
                 _write_merged_shard_file(rows, path, table, self.schemas[name])
             else:
@@ -340,6 +341,37 @@ def _write_sorted_shard_file(rows: pa.Table, path: Path, table: Table) -> None:
     quadratic). These tables' rows are small: a shard's file is sorted in memory.
     """
     pq.write_table(rows.sort_by(_shard_order(table)), path, compression="zstd", row_group_size=SORTED_ROW_GROUP_ROWS)
+
+
+SPILLED_SORT_MEMORY = "64MB"  # DuckDB's limit for sorting a spilled shard file; past it the sort goes to disk
+
+
+def _sort_spilled_shard_file(path: Path, table: Table, schema: pa.Schema, staging: Path) -> None:
+    """A spilled shard file rewritten in the table's order, as _write_sorted_shard_file writes held rows (the
+    same bytes), with memory bounded by SPILLED_SORT_MEMORY: read whole, a shard's rows grow with the corpus
+    (a shard's place_mentions at 30,000 documents: 262,000 rows, held twice while sorted)."""
+    import duckdb
+
+    from pipelines.memory import duckdb_config
+
+    unsorted = path.with_name(f".unsorted-{path.name}")
+    path.rename(unsorted)
+    order = ", ".join(f'"{k}" ASC NULLS FIRST' for k, _, _ in _shard_order(table))
+    spill = staging / ".sort-spill"
+    with duckdb.connect(config=duckdb_config(threads=1, memory_limit=SPILLED_SORT_MEMORY, temp_directory=str(spill))) as con:
+        reader = con.execute(f"SELECT * FROM read_parquet('{unsorted.as_posix()}') ORDER BY {order}").fetch_record_batch(SORTED_ROW_GROUP_ROWS)
+        with pq.ParquetWriter(path, schema, compression="zstd") as writer:
+            pending = pa.Table.from_batches([], schema=reader.schema)
+            written = 0
+            for batch in reader:
+                pending = pa.concat_tables([pending, pa.Table.from_batches([batch])])
+                while pending.num_rows >= SORTED_ROW_GROUP_ROWS:  # row groups of exactly SORTED_ROW_GROUP_ROWS, whatever DuckDB's batches
+                    writer.write_table(pending.slice(0, SORTED_ROW_GROUP_ROWS).cast(schema), row_group_size=SORTED_ROW_GROUP_ROWS)
+                    pending, written = pending.slice(SORTED_ROW_GROUP_ROWS), written + SORTED_ROW_GROUP_ROWS
+            if pending.num_rows or not written:  # the last row group; an empty file has one of no rows, as write_table writes it
+                writer.write_table(pending.cast(schema), row_group_size=SORTED_ROW_GROUP_ROWS)
+    unsorted.unlink()
+    shutil.rmtree(spill, ignore_errors=True)
 
 
 def _shard_order(table: Table) -> list[tuple[str, str, str]]:

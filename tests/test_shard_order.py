@@ -85,3 +85,30 @@ def test_a_shard_build_is_finished_after_its_last_document_so_few_are_open_at_on
     store = ShardStore(tmp_path / ".datapackage.store")
     assert sum(1 for shard in pipelines.store.shard_keys() if store.manifest(shard)) >= 3  # the seeds fall in several shards
     assert most[0] == 1 and not open_builds
+
+
+def test_a_spilled_file_of_many_row_groups_is_sorted_to_the_same_bytes_as_held_rows(tmp_path: Path, monkeypatch) -> None:
+    """Sorted by DuckDB within a small memory limit (so on disk), in row groups cut at SORTED_ROW_GROUP_ROWS
+    whatever the size of DuckDB's batches: the same file as the rows sorted in memory."""
+    import random
+
+    import pyarrow as pa
+
+    import pipelines.store as store
+    from validation.tables import Field, Table
+
+    table = Table("t", "t", "t", (Field("doc_id", "string", "d"), Field("note", "string", "n")), sort_by=("doc_id",))
+    schema = pa.schema([("doc_id", pa.string()), ("note", pa.string()), (FILE_COLUMN, pa.string()), (ROW_COLUMN, pa.int64())])
+    shuffled = random.Random(7).sample(range(9000), 9000)
+    rows = pa.table({"doc_id": [None if i % 97 == 0 else f"d{i % 300:03d}" for i in shuffled], "note": ["注" * (i % 50) for i in shuffled],
+                     FILE_COLUMN: [f"raw/{i % 300}.txt" for i in shuffled], ROW_COLUMN: shuffled}, schema=schema)
+    held, spilled = tmp_path / "held.parquet", tmp_path / "spilled.parquet"
+    store._write_sorted_shard_file(rows, held, table)
+    with pq.ParquetWriter(spilled, schema) as writer:  # as a spilled build writes: in the order the rows came, in small pieces
+        for first in range(0, rows.num_rows, 700):
+            writer.write_table(rows.slice(first, 700))
+    monkeypatch.setattr(store, "SPILLED_SORT_MEMORY", "8MB")
+    store._sort_spilled_shard_file(spilled, table, schema, tmp_path)
+    assert pq.ParquetFile(held).metadata.num_row_groups == 5
+    assert spilled.read_bytes() == held.read_bytes()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["held.parquet", "spilled.parquet"]
