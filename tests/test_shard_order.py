@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pyarrow.parquet as pq
+import pytest
 from conftest import RAW
 
 from pipelines.definitions import run_build
@@ -87,9 +88,10 @@ def test_a_shard_build_is_finished_after_its_last_document_so_few_are_open_at_on
     assert most[0] == 1 and not open_builds
 
 
-def test_a_spilled_file_of_many_row_groups_is_sorted_to_the_same_bytes_as_held_rows(tmp_path: Path, monkeypatch) -> None:
-    """Sorted by DuckDB within a small memory limit (so on disk), in row groups cut at SORTED_ROW_GROUP_ROWS
-    whatever the size of DuckDB's batches: the same file as the rows sorted in memory."""
+@pytest.mark.parametrize(("limit", "in_memory"), [("16MB", False), ("1MB", True)])
+def test_a_spilled_file_of_many_row_groups_is_sorted_to_the_same_bytes_as_held_rows(tmp_path: Path, monkeypatch, limit, in_memory) -> None:
+    """Sorted by DuckDB within its memory limit, in row groups cut at SORTED_ROW_GROUP_ROWS whatever the size
+    of DuckDB's batches, or in memory when DuckDB runs out of it: the same file as the rows sorted in memory."""
     import random
 
     import pyarrow as pa
@@ -107,8 +109,12 @@ def test_a_spilled_file_of_many_row_groups_is_sorted_to_the_same_bytes_as_held_r
     with pq.ParquetWriter(spilled, schema) as writer:  # as a spilled build writes: in the order the rows came, in small pieces
         for first in range(0, rows.num_rows, 700):
             writer.write_table(rows.slice(first, 700))
-    monkeypatch.setattr(store, "SPILLED_SORT_MEMORY", "8MB")
+    monkeypatch.setattr(store, "SPILLED_SORT_MEMORY", limit)
+    sorted_in_memory = []
+    original = store._write_sorted_shard_file
+    monkeypatch.setattr(store, "_write_sorted_shard_file", lambda *a: sorted_in_memory.append(a[1]) or original(*a))
     store._sort_spilled_shard_file(spilled, table, schema, tmp_path)
+    assert sorted_in_memory == ([spilled] if in_memory else [])
     assert pq.ParquetFile(held).metadata.num_row_groups == 5
     assert spilled.read_bytes() == held.read_bytes()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["held.parquet", "spilled.parquet"]
