@@ -33,6 +33,7 @@ from pipelines.query import DUCKDB_NAME
 from pipelines.releasing import citation_text
 from pipelines.sources import file_stat
 from pipelines.validating import file_facts, validate_package
+from validation.sql_checks import sql_literal
 from validation.tables import TABLES, Field, Table
 from validation.verdicts import code_version
 
@@ -94,16 +95,12 @@ def duckdb_ddl(table: Table) -> str:
     return f"CREATE TABLE {table.name} (\n" + ",\n".join(columns) + "\n);"
 
 
-def _sql_literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def duckdb_comments(table: Table) -> list[str]:
     """COMMENT ON statements: the table's and each column's description, with its keys (duckdb_tables() and
     duckdb_columns() show them in any client)."""
     keys = [f"Primary key: {', '.join(table.primary_key)}."] if table.primary_key else []
     keys += [f"Foreign key: {fk.fields} -> {fk.reference_table}.{fk.reference_fields}." for fk in table.foreign_keys]
-    statements = [f"COMMENT ON TABLE {table.name} IS {_sql_literal(' '.join([table.description, *keys]))}"]
+    statements = [f"COMMENT ON TABLE {table.name} IS {sql_literal(' '.join([table.description, *keys]))}"]
     references = {fk.fields: f"{fk.reference_table}.{fk.reference_fields}" for fk in table.foreign_keys}
     for f in table.fields:
         notes = [f.description]
@@ -113,7 +110,7 @@ def duckdb_comments(table: Table) -> list[str]:
             notes.append("Unique.")
         if f.name in references:
             notes.append(f"References {references[f.name]}.")
-        statements.append(f'COMMENT ON COLUMN {table.name}."{f.name}" IS {_sql_literal(" ".join(notes))}')
+        statements.append(f'COMMENT ON COLUMN {table.name}."{f.name}" IS {sql_literal(" ".join(notes))}')
     return statements
 
 
@@ -738,19 +735,20 @@ def _rows_with_document(table: Table, source: str, parent_source: Callable[[Tabl
     return f'SELECT {columns}, p.doc_id AS doc FROM {source} t JOIN {parent_source(parent)} p ON t."{column}" = p."{parent.primary_key[0]}"'
 
 
-def _fixed_columns(table: Table) -> list[str]:
-    """The columns an update in place matches rows by: the primary key. A document whose rows differ in them
-    (rows added, removed or renumbered) has its rows replaced."""
-    return list(table.primary_key)
+# The tables as DuckDB describes them, with their comments and their columns' comments.
+_CATALOG = ("SELECT t.table_name, t.sql, t.comment, list(c.comment ORDER BY c.column_index) FROM duckdb_tables() t "
+            "JOIN duckdb_columns() c USING (table_oid) GROUP BY ALL ORDER BY t.table_name")
 
 
 @functools.cache
-def _expected_tables() -> list[tuple[str, str]]:
-    """The tables, as DuckDB describes them, that today's definitions create: what a previous database must have to be updated."""
+def _expected_tables() -> list[tuple[Any, ...]]:
+    """The catalog that today's definitions create: what a previous database must have to be updated (a new
+    description is then a new build, as a new column is)."""
     with duckdb.connect() as scratch:
         for table in TABLES:
             scratch.execute(duckdb_ddl(table))
-        return scratch.execute("SELECT table_name, sql FROM duckdb_tables() ORDER BY table_name").fetchall()
+        _comment(scratch)
+        return scratch.execute(_CATALOG).fetchall()
 
 
 def _update_duckdb(con: duckdb.DuckDBPyConnection, package_dir: Path, unchanged: frozenset[str] = frozenset(),
@@ -772,7 +770,7 @@ def _update_duckdb(con: duckdb.DuckDBPyConnection, package_dir: Path, unchanged:
     hint: (documents, tables): in these tables, only these documents' rows can differ (build_duckdb's
     changed_documents), so only theirs are compared; the row counts of every table are still compared.
     """
-    if con.execute("SELECT table_name, sql FROM duckdb_tables() ORDER BY table_name").fetchall() != _expected_tables():
+    if con.execute(_CATALOG).fetchall() != _expected_tables():
         return False
 
     def old(table: Table) -> str:
@@ -792,7 +790,7 @@ def _update_duckdb(con: duckdb.DuckDBPyConnection, package_dir: Path, unchanged:
             statistics, so that a file sorted by doc_id is read where they are only."""
             if among is None:
                 return source_of
-            listed = ", ".join("'" + doc.replace("'", "''") + "'" for doc in sorted(among) if doc) or "NULL"
+            listed = ", ".join(sql_literal(doc) for doc in sorted(among) if doc) or "NULL"
             matches = f"doc_id IN ({listed})" + (" OR doc_id IS NULL" if "" in among else "")  # '' stands for rows without a document
             return lambda t: f"(SELECT * FROM {source_of(t)} WHERE {matches})" if "doc_id" in t.field_names else source_of(t)
 
@@ -824,17 +822,14 @@ def _update_duckdb(con: duckdb.DuckDBPyConnection, package_dir: Path, unchanged:
     (documents,) = con.execute("SELECT count(*) FROM documents").fetchone() or (0,)
     if len(changed) > MAX_UPDATED_SHARE * max(documents, 1):
         return False
-    con.execute("CREATE TEMP TABLE changed_documents (doc VARCHAR PRIMARY KEY)")
     con.execute("CREATE TEMP TABLE planned (table_name VARCHAR, doc VARCHAR, action VARCHAR)")
     replaced: dict[str, set[str]] = {}
     updated: dict[str, set[str]] = {}
     if changed:
-        con.executemany("INSERT INTO changed_documents VALUES (?)", [[doc] for doc in sorted(changed)])
         for table in documented:
             docs = changed_in[table.name]
-            fixed = _fixed_columns(table)
-            if table.primary_key and len(fixed) < len(table.field_names) and docs:
-                replaced[table.name] = differing(table, ", ".join(f'"{name}"' for name in fixed), among=docs)
+            if table.primary_key and len(table.primary_key) < len(table.field_names) and docs:  # rows that keep their keys are updated in place
+                replaced[table.name] = differing(table, ", ".join(f'"{name}"' for name in table.primary_key), among=docs)
             else:
                 replaced[table.name] = docs
             updated[table.name] = docs - replaced[table.name]
@@ -865,8 +860,7 @@ def _update_duckdb(con: duckdb.DuckDBPyConnection, package_dir: Path, unchanged:
     for table in documented:
         if not updated.get(table.name):
             continue
-        fixed = _fixed_columns(table)
-        assignments = ", ".join(f'"{f}" = n."{f}"' for f in table.field_names if f not in fixed)
+        assignments = ", ".join(f'"{f}" = n."{f}"' for f in table.field_names if f not in table.primary_key)
         matched = " AND ".join(f'{table.name}."{k}" = n."{k}"' for k in table.primary_key)
         new_rows = _rows_with_document(table, new(table), new)
         con.execute(f"UPDATE {table.name} SET {assignments} FROM (SELECT * FROM ({new_rows}) WHERE doc IN {planned(table, 'update')}) n WHERE {matched}")
@@ -876,7 +870,6 @@ def _update_duckdb(con: duckdb.DuckDBPyConnection, package_dir: Path, unchanged:
         touched = replaced.get(table.name) or updated.get(table.name)
         if touched and differing(table, _column_list(table), among=changed):
             return False
-    _comment(con)
     _execute_script(con, sql_script("views.sql"))
     _execute_script(con, sql_script("search.sql"))
     con.execute("CHECKPOINT")

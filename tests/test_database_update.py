@@ -12,7 +12,7 @@ import pytest
 from pipelines import publishing
 from pipelines.publishing import build_duckdb
 from pipelines.query import DUCKDB_NAME
-from validation.tables import TABLES
+from validation.tables import TABLES, TABLES_BY_NAME
 
 PACKAGE = Path(__file__).resolve().parents[1] / "datapackage"
 
@@ -193,6 +193,19 @@ def test_a_changed_vocabulary_row_rebuilds_the_database(tmp_path: Path, updates:
     shutil.copyfile(new / "data" / "themes.parquet", fresh / "data" / "themes.parquet")
     build_duckdb(fresh)
     _same_contents(new / DUCKDB_NAME, fresh / DUCKDB_NAME)
+
+
+def test_a_previous_database_with_other_descriptions_rebuilds_the_database(tmp_path: Path, updates: list[bool]) -> None:
+    """The comments (descriptions and keys) are part of what a previous database must match to be updated."""
+    previous = _previous_database(tmp_path)
+    with duckdb.connect(str(previous)) as con:
+        con.execute("COMMENT ON COLUMN measures.text IS 'an older description'")
+    new = _package_copy(tmp_path / "new")
+    build_duckdb(new, previous=previous)
+    assert updates == [False]
+    with duckdb.connect(str(new / DUCKDB_NAME), read_only=True) as con:
+        (comment,) = con.execute("SELECT comment FROM duckdb_columns() WHERE table_name = 'measures' AND column_name = 'text'").fetchone() or (None,)
+    assert comment is not None and comment != "an older description" and comment.startswith(next(f.description for f in TABLES_BY_NAME["measures"].fields if f.name == "text"))
 
 
 def test_an_unreadable_previous_database_is_replaced_by_a_fresh_build(tmp_path: Path) -> None:

@@ -41,7 +41,7 @@ class Rule:
     references: str | None = None  # for a foreign key, the table it refers to
 
 
-def _quote(text: str) -> str:
+def sql_literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
@@ -57,10 +57,10 @@ def _column_rules(table: Table, f: Field) -> list[Rule]:
     if f.required:
         rules.append(_row_rule(table, f"{f.name} required", "NULL", f"{col} IS NULL"))
     if f.enum:
-        allowed = ", ".join(_quote(v) for v in f.enum)
+        allowed = ", ".join(sql_literal(v) for v in f.enum)
         rules.append(_row_rule(table, f"{f.name} in vocabulary", col, f"{col} NOT IN ({allowed})", distinct=True))
     if f.pattern:
-        rules.append(_row_rule(table, f"{f.name} matches {f.pattern}", col, f"NOT regexp_matches({col}, {_quote(f.pattern)})"))
+        rules.append(_row_rule(table, f"{f.name} matches {f.pattern}", col, f"NOT regexp_matches({col}, {sql_literal(f.pattern)})"))
     if f.minimum is not None:
         rules.append(_row_rule(table, f"{f.name} >= {f.minimum:g}", col, f"{col} < {f.minimum}"))
     if f.maximum is not None:
@@ -143,7 +143,7 @@ def connect_parquet(files: Mapping[str, Path]) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB whose views are the given Parquet files, one per table."""
     con = duckdb.connect(config=duckdb_config())
     for name, path in files.items():
-        con.execute(f'CREATE VIEW "{name}" AS SELECT * FROM read_parquet({_quote(path.as_posix())})')
+        con.execute(f'CREATE VIEW "{name}" AS SELECT * FROM read_parquet({sql_literal(path.as_posix())})')
     return con
 
 
