@@ -151,6 +151,22 @@ def _build_and_report(raw_path: Path, out_path: Path, store_path: str, workers: 
     return True
 
 
+def _collect_while_idle() -> None:
+    """Collect garbage between builds, and exempt what survives from the collections during the next one.
+
+    A watcher holds the code, Dagster and the caches of the rule files (about 270,000 objects after its first
+    build). A full collection during a rebuild walks them all: 0.08 s of a 1.1 s rebuild after one change of
+    1,000 documents. Frozen, they are not walked; the rebuild's collections walk what the rebuild made.
+    Unfreezing first lets this collection free what an earlier freeze kept and has since been dropped, so
+    the watcher's memory does not grow with the number of its builds.
+    """
+    import gc
+
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
+
+
 @main.command()
 @click.option("--raw-dir", default="raw", show_default=True, help="Directory of raw documents and their .meta.yaml files.")
 @click.option("--out-dir", default="datapackage", show_default=True, help="Where the data package is published.")
@@ -223,6 +239,7 @@ def watch(raw_dir: str, out_dir: str, store_dir: str, interval: float, settle: f
             click.echo(f"build {builds}: {'published' if published else 'failed'} in {time.perf_counter() - started:.2f} s", err=True)
             if max_builds and builds >= max_builds:
                 return
+            _collect_while_idle()  # between builds, where the time it takes delays nothing
             while not raw_folder_changed():
                 time.sleep(interval)
             quiet_since = time.monotonic()
