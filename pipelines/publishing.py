@@ -366,10 +366,10 @@ def _unchanged(out_dir: Path, record: Path | None, built_from: str | None) -> bo
         return False
     try:
         recorded = json.loads(record.read_text(encoding="utf-8"))
+        if not isinstance(recorded, dict) or {k: recorded.get(k) for k in ("out_dir", "inputs")} != {"out_dir": str(out_dir), "inputs": built_from}:
+            return False  # before the descriptor is read: after a change it is never needed (0.8 MB at 1,000 documents)
         described = json.loads((out_dir / "datapackage.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return False
-    if {k: recorded.get(k) for k in ("out_dir", "inputs")} != {"out_dir": str(out_dir), "inputs": built_from}:
         return False
     parts = [part for r in described.get("resources", []) for part in (r, r.get("parquet")) if part]
     files = recorded.get("file_stats") if isinstance(recorded.get("file_stats"), dict) else {}
@@ -499,7 +499,9 @@ def _reusable_csv_files(out_dir: Path, record: Path | None) -> dict[str, tuple[P
         recorded = json.loads(record.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
-    files = recorded.get("file_stats") if isinstance(recorded, dict) else None
+    if not isinstance(recorded, dict):
+        return {}
+    files = recorded.get("file_stats")
     if recorded.get("csv_writer") != csv_writer_version() or not isinstance(files, dict):
         return {}
     reusable = {}

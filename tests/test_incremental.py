@@ -366,3 +366,17 @@ def test_tables_sorted_in_ranges_of_documents_are_the_tables_sorted_whole(corpus
     assert run_build(str(corpus), str(whole), log_level="ERROR").success
     assert _package_files(out) == _package_files(whole)
     assert _package_files(out) != expected  # the smaller row groups are in the files: the patched sizes were used
+
+
+@pytest.mark.parametrize("record", ["[]", "null", '"published"', "{not json"])
+def test_a_damaged_publication_record_means_publishing_again(corpus, tmp_path, record):
+    """The record beside the store says what was published from which inputs; one that is not an object
+    (cut short, overwritten) is no record: the package is published again, equal to a fresh build."""
+    out = tmp_path / "datapackage"
+    assert run_build(str(corpus), str(out), log_level="ERROR").success
+    recorded = tmp_path / ".datapackage.store" / "published.json"
+    assert recorded.is_file()
+    recorded.write_text(record, encoding="utf-8")
+    assert run_build(str(corpus), str(out), log_level="ERROR").success
+    assert _package_files(out) == _from_scratch(corpus, tmp_path)
+    assert recorded.read_text(encoding="utf-8").startswith("{")  # a good record again
