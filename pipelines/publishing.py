@@ -372,7 +372,7 @@ def _unchanged(out_dir: Path, record: Path | None, built_from: str | None) -> bo
     except (OSError, ValueError):
         return False
     parts = [part for r in described.get("resources", []) for part in (r, r.get("parquet")) if part]
-    files = recorded.get("file_stats") if isinstance(recorded.get("file_stats"), dict) else {}
+    files: dict[str, Any] = recorded["file_stats"] if isinstance(recorded.get("file_stats"), dict) else {}
     if any(files.get(p["path"], {}).get("facts") != {"bytes": p.get("bytes"), "hash": p.get("hash")} for p in parts):
         return False  # the descriptor does not describe the files as they were published
     return all(_intact(out_dir / path, entry) for path, entry in files.items())
