@@ -360,14 +360,25 @@ def _leftovers(out_dir: Path) -> list[Path]:
     return sorted(p for pattern in (f".staging-{out_dir.name}-*", f".old-{out_dir.name}-*") for p in out_dir.parent.glob(pattern) if p.is_dir())
 
 
-def _unchanged(out_dir: Path, record: Path | None, built_from: str | None) -> bool:
-    """The package in out_dir is the one published from these inputs, and its files are as described."""
-    if record is None or built_from is None or not record.exists() or not (out_dir / DUCKDB_NAME).exists():
-        return False
+def _read_record(record: Path | None) -> dict[str, Any]:
+    """The publication record (see publish), read once per publication; empty when there is none or it is
+    not a JSON object (cut short, overwritten): no record, so nothing published before is trusted."""
+    if record is None:
+        return {}
     try:
         recorded = json.loads(record.read_text(encoding="utf-8"))
-        if not isinstance(recorded, dict) or {k: recorded.get(k) for k in ("out_dir", "inputs")} != {"out_dir": str(out_dir), "inputs": built_from}:
-            return False  # before the descriptor is read: after a change it is never needed (0.8 MB at 1,000 documents)
+    except (OSError, ValueError):
+        return {}
+    return recorded if isinstance(recorded, dict) else {}
+
+
+def _unchanged(out_dir: Path, recorded: dict[str, Any], built_from: str | None) -> bool:
+    """The package in out_dir is the one published from these inputs, and its files are as described."""
+    if built_from is None or not (out_dir / DUCKDB_NAME).exists():
+        return False
+    if {k: recorded.get(k) for k in ("out_dir", "inputs")} != {"out_dir": str(out_dir), "inputs": built_from}:
+        return False  # before the descriptor is read: after a change it is never needed (0.8 MB at 1,000 documents)
+    try:
         described = json.loads((out_dir / "datapackage.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
@@ -409,11 +420,12 @@ def publish(tables: Mapping[str, Path], out_dir: Path, built_from: str | None = 
         raise PublicationError(f"{out_dir} is a file, not a directory: choose another --out-dir or remove the file; it was left as it is")
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     with publication_lock(out_dir):
-        if _unchanged(out_dir, record, built_from):
+        recorded = _read_record(record)
+        if _unchanged(out_dir, recorded, built_from):
             counts = {t.name: pq.ParquetFile(out_dir / "data" / f"{t.name}.parquet").metadata.num_rows for t in TABLES}
             return PublicationSummary(out_dir, counts, sorted(p.relative_to(out_dir).as_posix() for p in out_dir.rglob("*") if p.is_file()))
-        reusable = _reusable_csv_files(out_dir, record)  # before the record goes: it says which writer wrote them
-        published_database = _published_database(out_dir, record)
+        reusable = _reusable_csv_files(out_dir, recorded)  # read before the record goes: it says which writer wrote them
+        published_database = _published_database(out_dir, recorded)
         database_tables: dict[str, Any] = published_database["tables"] if isinstance(published_database.get("tables"), dict) else {}
         changed_documents = _changed_documents(published_database.get("assembly"), assembled)
         if record is not None:
@@ -481,7 +493,7 @@ def csv_writer_version() -> str:
     return code_version(Path(__file__), Path(validation.tables.__file__))
 
 
-def _reusable_csv_files(out_dir: Path, record: Path | None) -> dict[str, tuple[Path, dict[str, Any]]]:
+def _reusable_csv_files(out_dir: Path, recorded: dict[str, Any]) -> dict[str, tuple[Path, dict[str, Any]]]:
     """The published CSV files that can be copied instead of written again, with their size and hash, by the
     hash of the Parquet file they were written from.
 
@@ -493,14 +505,6 @@ def _reusable_csv_files(out_dir: Path, record: Path | None) -> dict[str, tuple[P
     again). Its facts are the record's, not the published descriptor's, which
     could have been edited since.
     """
-    if record is None or not record.exists():
-        return {}
-    try:
-        recorded = json.loads(record.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    if not isinstance(recorded, dict):
-        return {}
     files = recorded.get("file_stats")
     if recorded.get("csv_writer") != csv_writer_version() or not isinstance(files, dict):
         return {}
@@ -525,19 +529,17 @@ def _link_or_copy(source: Path, target: Path) -> None:
         shutil.copyfile(source, target)
 
 
-def _published_database(out_dir: Path, record: Path | None) -> dict[str, Any]:
+def _published_database(out_dir: Path, recorded: dict[str, Any]) -> dict[str, Any]:
     """What the record says of the published database (the hash of the Parquet file each table holds the
     rows of, the documents it holds), when the database file has the size, times and inode recorded at
     publishing (it was not written since: the bet git's index makes); empty otherwise."""
-    if record is None or not record.exists() or not (out_dir / DUCKDB_NAME).is_file():
+    database = recorded.get("database")
+    if not isinstance(database, dict) or not (out_dir / DUCKDB_NAME).is_file():
         return {}
     try:
-        database = json.loads(record.read_text(encoding="utf-8")).get("database") or {}
-        if not isinstance(database, dict) or database.get("stat") != file_stat(out_dir / DUCKDB_NAME):
-            return {}
-    except (OSError, ValueError, AttributeError):
+        return database if database.get("stat") == file_stat(out_dir / DUCKDB_NAME) else {}
+    except OSError:  # removed since it was looked for
         return {}
-    return database
 
 
 def _changed_documents(published: Any, assembled: AssembledDocuments | None) -> frozenset[str] | None:
